@@ -1,0 +1,101 @@
+//! Reading a photo file the way a photo viewer shows it: format from the
+//! content, size limits checked before decoding, EXIF orientation applied
+//! once, and 8-bit RGB out.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use image::{ImageDecoder, ImageReader, Limits, RgbImage};
+
+use crate::{Error, Result};
+
+/// Largest side accepted, in pixels; no camera made today exceeds it.
+pub const MAX_SIDE: u32 = 16_384;
+/// Largest decoded buffer accepted, in bytes (about 60 megapixels of RGBA).
+pub const MAX_ALLOC: u64 = 256 * 1024 * 1024;
+
+/// Reads and decodes the photo at `path`.
+pub fn load_photo(path: &Path) -> Result<RgbImage> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Photo {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    decode_photo(&bytes).map_err(|reason| Error::Photo {
+        path: path.to_owned(),
+        reason,
+    })
+}
+
+/// Decodes an encoded photo, returning the reason as text when it cannot.
+pub fn decode_photo(bytes: &[u8]) -> std::result::Result<RgbImage, String> {
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| e.to_string())?;
+    if reader.format().is_none() {
+        return Err("not a JPEG or PNG image (unknown file signature)".to_owned());
+    }
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_ALLOC);
+    reader.limits(limits);
+
+    let mut decoder = reader.into_decoder().map_err(|e| e.to_string())?;
+    let (width, height) = decoder.dimensions();
+    if width == 0 || height == 0 {
+        return Err(format!("image has no pixels ({width}x{height})"));
+    }
+    let orientation = decoder.orientation().map_err(|e| e.to_string())?;
+    let mut image = image::DynamicImage::from_decoder(decoder).map_err(|e| e.to_string())?;
+    image.apply_orientation(orientation);
+    Ok(image.to_rgb8())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_reads_jpeg_fixture() {
+        let image = load_photo(&crate::assets_dir().join("fixtures/grace_hopper.jpg")).unwrap();
+        assert_eq!(image.dimensions(), (512, 600));
+    }
+
+    #[test]
+    fn decode_rejects_text() {
+        let err = decode_photo(b"hello, this is not a photo").unwrap_err();
+        assert!(err.contains("unknown file signature"), "{err}");
+    }
+
+    #[test]
+    fn decode_rejects_huge_dimensions_before_decoding() {
+        // A valid PNG header that claims 100000x100000 pixels, with no data.
+        let mut png = Vec::new();
+        png.extend_from_slice(b"\x89PNG\r\n\x1a\n");
+        let mut ihdr = Vec::new();
+        ihdr.extend_from_slice(b"IHDR");
+        ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+        png.extend_from_slice(&13u32.to_be_bytes());
+        png.extend_from_slice(&ihdr);
+        png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+        let err = decode_photo(&png).unwrap_err();
+        assert!(err.to_lowercase().contains("limit"), "{err}");
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xffff_ffffu32;
+        for &byte in data {
+            crc ^= u32::from(byte);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+}

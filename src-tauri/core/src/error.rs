@@ -1,0 +1,102 @@
+//! The crate's error type, grouped by cause so that callers and the window
+//! branch on the kind, never on the text.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The cause of an error, sent to the window beside the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorKind {
+    /// A student, draft or file that was asked for does not exist.
+    NotFound,
+    /// A value given by a person or a file is invalid; the message says which.
+    InvalidInput,
+    /// The camera is missing, busy, forbidden or stopped sending frames.
+    Camera,
+    /// A model file is missing, altered or failed to run.
+    Model,
+    /// The station's store (SQLite file or original photos) failed.
+    Store,
+    /// The request is valid but not allowed in the current state.
+    Conflict,
+    /// A fault inside the station itself, such as the window failing to start.
+    Internal,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read photo {path:?}: {reason}")]
+    Photo { path: PathBuf, reason: String },
+
+    #[error("invalid profile {path:?}: {reason}")]
+    Profile { path: PathBuf, reason: String },
+
+    #[error("{0}")]
+    Invalid(String),
+
+    #[error("{what} not found: {value:?}")]
+    NotFound { what: &'static str, value: String },
+
+    #[error("camera: {0}")]
+    Camera(String),
+
+    #[error("model {name}: {reason}")]
+    Model { name: String, reason: String },
+
+    #[error("store: {0}")]
+    Store(String),
+
+    #[error("{0}")]
+    Conflict(String),
+
+    #[error("{0}")]
+    Internal(String),
+
+    #[error("i/o on {path:?}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Photo { .. } | Error::Profile { .. } | Error::Invalid(_) => {
+                ErrorKind::InvalidInput
+            }
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::Camera(_) => ErrorKind::Camera,
+            Error::Model { .. } => ErrorKind::Model,
+            Error::Store(_) | Error::Io { .. } => ErrorKind::Store,
+            Error::Conflict(_) => ErrorKind::Conflict,
+            Error::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Store(e.to_string())
+    }
+}
+
+impl From<rusqlite_migration::Error> for Error {
+    fn from(e: rusqlite_migration::Error) -> Self {
+        Error::Store(format!("migration failed: {e}"))
+    }
+}

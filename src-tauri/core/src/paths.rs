@@ -1,0 +1,26 @@
+//! Where the station keeps its files: the data folder with the SQLite store
+//! and the originals.
+
+use std::path::PathBuf;
+
+/// Environment variable that overrides the data folder.
+pub const DATA_DIR_ENV: &str = "TUCAI_DATA_DIR";
+
+/// Resolves the data folder: the flag first, then `TUCAI_DATA_DIR`, then
+/// the operating system's data directory for the app (such as
+/// `~/.local/share/tucai-station` on Linux).
+pub fn data_dir(flag: Option<PathBuf>) -> crate::Result<PathBuf> {
+    if let Some(dir) = flag {
+        return Ok(dir);
+    }
+    if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
+        return Ok(dir.into());
+    }
+    directories::ProjectDirs::from("cn", "tucai", "tucai-station")
+        .map(|dirs| dirs.data_dir().to_path_buf())
+        .ok_or_else(|| {
+            crate::Error::Invalid(format!(
+                "no home directory to keep the store in: pass --data-dir DIR or set {DATA_DIR_ENV}"
+            ))
+        })
+}

@@ -1,0 +1,164 @@
+//! The MediaPipe face mesh: 468 points on a face found by the detector.
+//!
+//! The network takes a 1x3x192x192 RGB crop in 0-1 and returns x, y (crop
+//! pixels) and a relative depth z for each point, plus a face-presence logit.
+
+use image::{Rgb, RgbImage};
+use tract_onnx::prelude::*;
+
+use super::{Face, Plan, Point, model_error};
+use crate::Result;
+
+const NAME: &str = "MediaPipe face mesh";
+const SIZE: u32 = 192;
+/// The crop is the detector's box grown by this factor around its centre,
+/// as MediaPipe does when it starts the mesh from a detection.
+const ROI_SCALE: f32 = 1.5;
+
+pub struct FaceMesh {
+    plan: Plan,
+}
+
+/// 468 landmarks in image pixel coordinates.
+#[derive(Debug, Clone)]
+pub struct Mesh {
+    pub points: Vec<[f32; 3]>,
+    /// Probability that the crop holds a face.
+    pub presence: f32,
+}
+
+impl Mesh {
+    pub fn point(&self, index: usize) -> Point {
+        let [x, y, _] = self.points[index];
+        Point::new(x, y)
+    }
+
+    /// Cheek-to-cheek width across the face oval (points 234 and 454).
+    pub fn face_width(&self) -> f32 {
+        self.point(234).distance(self.point(454))
+    }
+
+    /// Lowest point of the chin (point 152).
+    pub fn chin(&self) -> Point {
+        self.point(152)
+    }
+
+    /// Top of the forehead on the face oval (point 10), below the hairline.
+    pub fn forehead(&self) -> Point {
+        self.point(10)
+    }
+
+    /// Centres of the person's right and left eyes, from the eye corners.
+    pub fn eye_centers(&self) -> (Point, Point) {
+        let right = self.point(33).midpoint(self.point(133));
+        let left = self.point(362).midpoint(self.point(263));
+        (right, left)
+    }
+}
+
+impl FaceMesh {
+    pub fn load(bytes: &[u8]) -> Result<Self> {
+        let plan = tract_onnx::onnx()
+            .model_for_read(&mut &bytes[..])
+            .and_then(|m| {
+                m.with_input_fact(0, f32::fact([1, 3, SIZE as usize, SIZE as usize]).into())
+            })
+            .and_then(|m| m.into_optimized())
+            .and_then(|m| m.into_runnable())
+            .map_err(|e| model_error(NAME, e))?;
+        Ok(Self { plan })
+    }
+
+    /// Runs the mesh on the region around `face`, turned by the detector's
+    /// roll so that the network sees an upright face, as MediaPipe does.
+    pub fn landmarks(&self, image: &RgbImage, face: &Face) -> Result<Mesh> {
+        let roi = Roi {
+            center: face.bbox.center(),
+            side: face.bbox.width.max(face.bbox.height) * ROI_SCALE,
+            angle: face.roll_degrees().to_radians(),
+        };
+        let crop = roi.sample(image);
+
+        let input = tract_ndarray::Array4::from_shape_fn(
+            (1, 3, SIZE as usize, SIZE as usize),
+            |(_, c, y, x)| f32::from(crop.get_pixel(x as u32, y as u32)[c]) / 255.0,
+        );
+        let outputs = self
+            .plan
+            .run(tvec!(Tensor::from(input).into()))
+            .map_err(|e| model_error(NAME, e))?;
+        let view = |i: usize| -> Result<Vec<f32>> {
+            let array = outputs[i]
+                .to_plain_array_view::<f32>()
+                .map_err(|e| model_error(NAME, e))?;
+            Ok(array.iter().copied().collect())
+        };
+        let raw = view(0)?;
+        let logit = view(1)?.first().copied().unwrap_or(f32::NEG_INFINITY);
+
+        let points = raw
+            .chunks_exact(3)
+            .map(|p| {
+                let image_point = roi.to_image(p[0], p[1]);
+                [image_point.x, image_point.y, p[2] * roi.side / SIZE as f32]
+            })
+            .collect();
+        Ok(Mesh {
+            points,
+            presence: 1.0 / (1.0 + (-logit).exp()),
+        })
+    }
+}
+
+/// A square region of the image, turned by `angle` radians about its centre.
+struct Roi {
+    center: Point,
+    side: f32,
+    angle: f32,
+}
+
+impl Roi {
+    /// Maps a point of the 192x192 crop to image coordinates.
+    fn to_image(&self, u: f32, v: f32) -> Point {
+        let scale = self.side / SIZE as f32;
+        let dx = (u - SIZE as f32 / 2.0) * scale;
+        let dy = (v - SIZE as f32 / 2.0) * scale;
+        let (sin, cos) = self.angle.sin_cos();
+        Point::new(
+            self.center.x + dx * cos - dy * sin,
+            self.center.y + dx * sin + dy * cos,
+        )
+    }
+
+    /// Samples the region into a 192x192 crop with bilinear interpolation,
+    /// black where it reaches past the image.
+    fn sample(&self, image: &RgbImage) -> RgbImage {
+        RgbImage::from_fn(SIZE, SIZE, |u, v| {
+            let p = self.to_image(u as f32 + 0.5, v as f32 + 0.5);
+            bilinear(image, p.x - 0.5, p.y - 0.5)
+        })
+    }
+}
+
+fn bilinear(image: &RgbImage, x: f32, y: f32) -> Rgb<u8> {
+    let (w, h) = (image.width() as i64, image.height() as i64);
+    let (x0, y0) = (x.floor() as i64, y.floor() as i64);
+    let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+    let at = |xi: i64, yi: i64| -> [f32; 3] {
+        if xi < 0 || yi < 0 || xi >= w || yi >= h {
+            return [0.0; 3];
+        }
+        image.get_pixel(xi as u32, yi as u32).0.map(f32::from)
+    };
+    let (a, b, c, d) = (
+        at(x0, y0),
+        at(x0 + 1, y0),
+        at(x0, y0 + 1),
+        at(x0 + 1, y0 + 1),
+    );
+    Rgb(std::array::from_fn(|i| {
+        let top = a[i] + (b[i] - a[i]) * fx;
+        let bottom = c[i] + (d[i] - c[i]) * fx;
+        (top + (bottom - top) * fy).round().clamp(0.0, 255.0) as u8
+    }))
+}
