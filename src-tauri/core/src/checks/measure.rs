@@ -1,0 +1,143 @@
+//! Pixel measurements behind the rules: clipping, sharpness and background
+//! evenness, each over a region of the frame.
+
+use image::imageops::{self, FilterType};
+use image::{GrayImage, RgbImage};
+
+use crate::vision::{PersonMask, Rect};
+
+/// Rec. 601 luma of an 8-bit RGB pixel.
+pub fn luma(p: &image::Rgb<u8>) -> f32 {
+    0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2])
+}
+
+/// Clamps `rect` to the image and returns integer bounds (x0, y0, x1, y1).
+pub fn bounds(rect: &Rect, width: u32, height: u32) -> (u32, u32, u32, u32) {
+    let x0 = rect.x.max(0.0).floor() as u32;
+    let y0 = rect.y.max(0.0).floor() as u32;
+    let x1 = (rect.right().ceil().max(0.0) as u32).min(width);
+    let y1 = (rect.bottom().ceil().max(0.0) as u32).min(height);
+    (x0.min(x1), y0.min(y1), x1, y1)
+}
+
+/// Shares (0-100 %) of pixels in `rect` whose luma is at least `high` and at
+/// most `low`.
+pub fn clipped_percent(image: &RgbImage, rect: &Rect, low: f32, high: f32) -> (f32, f32) {
+    let (x0, y0, x1, y1) = bounds(rect, image.width(), image.height());
+    let (mut bright, mut dark, mut total) = (0u32, 0u32, 0u32);
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let l = luma(image.get_pixel(x, y));
+            bright += u32::from(l >= high);
+            dark += u32::from(l <= low);
+            total += 1;
+        }
+    }
+    if total == 0 {
+        return (0.0, 0.0);
+    }
+    (
+        100.0 * bright as f32 / total as f32,
+        100.0 * dark as f32 / total as f32,
+    )
+}
+
+/// Width the face region is scaled to before measuring sharpness, so that
+/// the figure does not depend on how large the face is in the frame.
+pub const SHARPNESS_WIDTH: u32 = 256;
+
+/// Variance of the 4-neighbour Laplacian of the luma over `rect`, after
+/// scaling the region to 256 px wide.
+pub fn laplacian_variance(image: &RgbImage, rect: &Rect) -> f32 {
+    let (x0, y0, x1, y1) = bounds(rect, image.width(), image.height());
+    if x1 - x0 < 8 || y1 - y0 < 8 {
+        return 0.0;
+    }
+    let region = imageops::crop_imm(image, x0, y0, x1 - x0, y1 - y0).to_image();
+    let height = ((y1 - y0) as f32 * SHARPNESS_WIDTH as f32 / (x1 - x0) as f32).round() as u32;
+    let gray: GrayImage = imageops::grayscale(&imageops::resize(
+        &region,
+        SHARPNESS_WIDTH,
+        height.max(8),
+        FilterType::Triangle,
+    ));
+
+    let (w, h) = gray.dimensions();
+    let at = |x: u32, y: u32| f32::from(gray.get_pixel(x, y)[0]);
+    let mut values = Vec::with_capacity((w * h) as usize);
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            values.push(at(x - 1, y) + at(x + 1, y) + at(x, y - 1) + at(x, y + 1) - 4.0 * at(x, y));
+        }
+    }
+    variance(&values)
+}
+
+pub fn variance(values: &[f32]) -> f32 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+    let var = values
+        .iter()
+        .map(|&v| (f64::from(v) - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    var as f32
+}
+
+/// Background statistics inside a region: the luma standard deviation over
+/// background pixels, and the range between the brightest and darkest cells
+/// of a grid (a gradient or a shadow shows there).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BackgroundStats {
+    pub stddev: f32,
+    pub cell_range: f32,
+    /// Share (0-1) of the region seen as background.
+    pub coverage: f32,
+}
+
+const GRID: u32 = 5;
+/// Mask probability under which a pixel counts as background; well under
+/// 0.5 so that hair edges stay out.
+const BACKGROUND_BELOW: f32 = 0.1;
+
+pub fn background_stats(image: &RgbImage, mask: &PersonMask, rect: &Rect) -> BackgroundStats {
+    let (x0, y0, x1, y1) = bounds(rect, image.width(), image.height());
+    let mut all = Vec::new();
+    let mut cells = vec![(0f64, 0u32); (GRID * GRID) as usize];
+    let (w, h) = ((x1 - x0).max(1), (y1 - y0).max(1));
+    for y in y0..y1 {
+        for x in x0..x1 {
+            if mask.at(x, y) >= BACKGROUND_BELOW {
+                continue;
+            }
+            let l = luma(image.get_pixel(x, y));
+            all.push(l);
+            let cell = ((y - y0) * GRID / h * GRID + (x - x0) * GRID / w) as usize;
+            cells[cell].0 += f64::from(l);
+            cells[cell].1 += 1;
+        }
+    }
+
+    // A cell counts when at least a fifth of it is background.
+    let cell_area = (w * h / (GRID * GRID)).max(1);
+    let means: Vec<f32> = cells
+        .iter()
+        .filter(|(_, n)| *n >= cell_area / 5)
+        .map(|(sum, n)| (*sum / f64::from(*n)) as f32)
+        .collect();
+    let cell_range = match (
+        means.iter().copied().reduce(f32::max),
+        means.iter().copied().reduce(f32::min),
+    ) {
+        (Some(max), Some(min)) => max - min,
+        _ => 0.0,
+    };
+    BackgroundStats {
+        stddev: variance(&all).sqrt(),
+        cell_range,
+        coverage: all.len() as f32 / (w * h) as f32,
+    }
+}

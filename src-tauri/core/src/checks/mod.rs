@@ -1,0 +1,131 @@
+//! Photo checks against a spec profile: the full set on a capture, the
+//! cheap live subset on preview frames, and the rendering of the output.
+
+mod analysis;
+mod crop;
+mod measure;
+mod profile;
+mod render;
+mod report;
+mod rules;
+
+pub use analysis::{Analysis, analyse};
+pub use crop::{Crop, CropProblem, HeadGeometry};
+pub use profile::{Band, DEFAULT_PROFILE, Profile, list_profiles, profiles_dir};
+pub use render::{Rendered, render};
+pub use report::{CropPlan, Report, RuleResult, RuleStatus};
+
+use image::RgbImage;
+
+use crate::Result;
+use crate::views::{Hint, LiveStatus};
+use crate::vision::Models;
+
+/// Runs every rule on `image` and returns the report with the crop plan.
+pub fn check_photo(
+    image: &RgbImage,
+    models: &Models,
+    profile: &Profile,
+) -> Result<(Report, Analysis)> {
+    let analysis = analyse(image, models, profile)?;
+    let report = report_for(image, &analysis, profile);
+    Ok((report, analysis))
+}
+
+/// Builds the report from an analysis already made.
+pub fn report_for(image: &RgbImage, a: &Analysis, profile: &Profile) -> Report {
+    let mut results = vec![rules::single_face(a), rules::crop(a, profile)];
+    results.extend(rules::bands(a, profile));
+    results.push(rules::inter_eye(a, profile));
+    results.push(rules::roll(a, profile));
+    results.push(rules::exposure(image, a, profile));
+    results.push(rules::sharpness(image, a, profile));
+    results.push(rules::background(image, a, profile));
+    results.extend(rules::not_assessed());
+
+    let mut report = Report::new(&profile.id, image.width(), image.height(), results);
+    if let (Some(head), Some(Ok(crop))) = (a.head.as_ref(), a.crop) {
+        let (top, eye, width) = crop.measure(head);
+        report.crop = Some(CropPlan {
+            x: crop.rect.x.round() as u32,
+            y: crop.rect.y.round() as u32,
+            width: crop.rect.width.round() as u32,
+            height: crop.rect.height.round() as u32,
+            top_of_head: top,
+            eye_line: eye,
+            face_width: width,
+        });
+    }
+    report
+}
+
+/// Turns a report on a preview frame into hints for the student, most
+/// urgent first; `Ready` when nothing fails.
+pub fn hints(
+    image: &RgbImage,
+    report: &Report,
+    analysis: &Analysis,
+    profile: &Profile,
+) -> Vec<Hint> {
+    let mut hints = Vec::new();
+    match analysis.faces.len() {
+        0 => return vec![Hint::NoFace],
+        1 => {}
+        _ => return vec![Hint::ManyFaces],
+    }
+    if let Some(Err(problem)) = analysis.crop {
+        hints.push(match problem {
+            CropProblem::FaceTooSmall | CropProblem::FrameTooSmall => Hint::MoveCloser,
+            CropProblem::FaceTooLarge => Hint::MoveBack,
+            CropProblem::OffCentre { image_left: true } => Hint::MoveLeft,
+            CropProblem::OffCentre { image_left: false } => Hint::MoveRight,
+            CropProblem::HeadTooHigh | CropProblem::Proportions => Hint::MoveDown,
+            CropProblem::HeadTooLow => Hint::MoveUp,
+        });
+    }
+    let failed = |rule: &str| {
+        report
+            .rule(rule)
+            .is_some_and(|r| r.status == RuleStatus::Fail)
+    };
+    if failed("head_roll") {
+        hints.push(Hint::LevelHead);
+    }
+    if failed("exposure") {
+        let over = analysis.face_region().is_some_and(|region| {
+            let (bright, _) =
+                measure::clipped_percent(image, &region, rules::CLIP_LOW, rules::CLIP_HIGH);
+            bright > profile.exposure.max_clipped_highlights_pct
+        });
+        hints.push(if over { Hint::TooBright } else { Hint::TooDark });
+    }
+    if hints.is_empty() && report.passed {
+        hints.push(Hint::Ready);
+    }
+    hints
+}
+
+/// The cheap checks on a preview frame, for hints while the student poses.
+pub fn live_status(
+    image: &RgbImage,
+    models: &Models,
+    profile: &Profile,
+    frame: u64,
+) -> Result<LiveStatus> {
+    let analysis = analyse(image, models, profile)?;
+    let mut results = vec![
+        rules::single_face(&analysis),
+        rules::crop(&analysis, profile),
+    ];
+    results.push(rules::roll(&analysis, profile));
+    results.push(rules::exposure(image, &analysis, profile));
+    let report = Report::new(&profile.id, image.width(), image.height(), results);
+    Ok(LiveStatus {
+        frame,
+        faces: analysis.faces.len() as u32,
+        hints: hints(image, &report, &analysis, profile),
+    })
+}
+
+#[cfg(test)]
+mod tests;

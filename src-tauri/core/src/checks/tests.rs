@@ -1,0 +1,335 @@
+//! The checks on committed real photos and variants derived from them.
+
+use std::sync::OnceLock;
+
+use image::imageops::{self, FilterType};
+use image::{Rgb, RgbImage};
+use imageproc::geometric_transformations::{Interpolation, rotate_about_center};
+
+use super::*;
+use crate::decode::load_photo;
+use crate::vision::Models;
+
+fn models() -> &'static Models {
+    static MODELS: OnceLock<Models> = OnceLock::new();
+    MODELS.get_or_init(|| Models::load_bundled().expect("bundled models load"))
+}
+
+fn profile() -> Profile {
+    Profile::named(DEFAULT_PROFILE).unwrap()
+}
+
+fn fixture(name: &str) -> RgbImage {
+    load_photo(&crate::assets_dir().join("fixtures").join(name)).unwrap()
+}
+
+fn demo_frame() -> RgbImage {
+    load_photo(&crate::camera::demo_frames_dir().join("frame-00.jpg")).unwrap()
+}
+
+fn check(image: &RgbImage) -> Report {
+    check_photo(image, models(), &profile()).unwrap().0
+}
+
+fn status(report: &Report, rule: &str) -> RuleStatus {
+    report
+        .rule(rule)
+        .unwrap_or_else(|| panic!("no rule {rule}"))
+        .status
+}
+
+fn describe(report: &Report) -> String {
+    report
+        .rules
+        .iter()
+        .filter(|r| r.status != RuleStatus::NotAssessed)
+        .map(|r| {
+            format!(
+                "{} {:?} {:?} ({})",
+                r.rule, r.status, r.measured, r.reason.en
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn face_count(image: &RgbImage) -> usize {
+    analyse(image, models(), &profile()).unwrap().faces.len()
+}
+
+#[test]
+fn face_found_on_grace_hopper() {
+    assert_eq!(face_count(&fixture("grace_hopper.jpg")), 1);
+}
+
+#[test]
+fn face_found_on_astronaut() {
+    assert_eq!(face_count(&fixture("astronaut.png")), 1);
+}
+
+#[test]
+fn no_face_on_chelsea() {
+    assert_eq!(face_count(&fixture("chelsea.png")), 0);
+}
+
+#[test]
+fn no_face_on_coffee() {
+    assert_eq!(face_count(&fixture("coffee.png")), 0);
+}
+
+#[test]
+fn landmarks_sit_on_the_face() {
+    let image = demo_frame();
+    let a = analyse(&image, models(), &profile()).unwrap();
+    let face = a.face().unwrap();
+    let mesh = a.usable_mesh().expect("mesh finds the face");
+    let (right, left) = mesh.eye_centers();
+    // The mesh's eyes agree with the detector's to within a tenth of the
+    // distance between the eyes.
+    let tolerance = face.eye_distance() / 10.0;
+    assert!(
+        right.distance(face.right_eye) < tolerance,
+        "{right:?} vs {:?}",
+        face.right_eye
+    );
+    assert!(
+        left.distance(face.left_eye) < tolerance,
+        "{left:?} vs {:?}",
+        face.left_eye
+    );
+}
+
+#[test]
+fn demo_frame_passes() {
+    let report = check(&demo_frame());
+    assert!(report.passed, "{}", describe(&report));
+}
+
+#[test]
+fn demo_frame_crop_meets_bands() {
+    let report = check(&demo_frame());
+    let crop = report.crop.expect("a crop plan");
+    let g = profile().geometry;
+    assert!(g.top_of_head_px.contains(crop.top_of_head), "{crop:?}");
+    assert!(g.eye_line_px.contains(crop.eye_line), "{crop:?}");
+    assert!(g.face_width_px.contains(crop.face_width), "{crop:?}");
+}
+
+#[test]
+fn small_photo_is_too_small_not_faceless() {
+    let report = check(&fixture("grace_hopper.jpg"));
+    assert_eq!(status(&report, "single_face"), RuleStatus::Pass);
+    assert_eq!(status(&report, "crop"), RuleStatus::Fail);
+    assert!(
+        report
+            .rule("crop")
+            .unwrap()
+            .reason
+            .en
+            .contains("smaller than the 480x640")
+    );
+}
+
+#[test]
+fn cat_fails_single_face() {
+    let report = check(&fixture("chelsea.png"));
+    assert_eq!(status(&report, "single_face"), RuleStatus::Fail);
+    assert!(!report.passed);
+}
+
+#[test]
+fn every_rule_has_reason_and_range() {
+    for report in [check(&demo_frame()), check(&fixture("coffee.png"))] {
+        for rule in &report.rules {
+            assert!(
+                !rule.reason.zh.is_empty(),
+                "{} has no Chinese reason",
+                rule.rule
+            );
+            assert!(
+                !rule.reason.en.is_empty(),
+                "{} has no English reason",
+                rule.rule
+            );
+            assert!(
+                !rule.allowed.is_empty(),
+                "{} has no allowed range",
+                rule.rule
+            );
+        }
+    }
+}
+
+#[test]
+fn blurred_frame_fails_sharpness() {
+    let blurred = imageops::blur(&demo_frame(), 4.0);
+    let report = check(&blurred);
+    assert_eq!(
+        status(&report, "sharpness"),
+        RuleStatus::Fail,
+        "{}",
+        describe(&report)
+    );
+}
+
+#[test]
+fn overexposed_frame_fails_exposure() {
+    let mut bright = demo_frame();
+    for p in bright.pixels_mut() {
+        *p = Rgb(p.0.map(|c| c.saturating_mul(2)));
+    }
+    let report = check(&bright);
+    assert_eq!(
+        status(&report, "exposure"),
+        RuleStatus::Fail,
+        "{}",
+        describe(&report)
+    );
+}
+
+#[test]
+fn underexposed_frame_fails_exposure() {
+    let mut dark = demo_frame();
+    for p in dark.pixels_mut() {
+        *p = Rgb(p.0.map(|c| c / 8));
+    }
+    let report = check(&dark);
+    assert_eq!(
+        status(&report, "exposure"),
+        RuleStatus::Fail,
+        "{}",
+        describe(&report)
+    );
+}
+
+fn roll_of(image: &RgbImage) -> f32 {
+    let measured = check(image)
+        .rule("head_roll")
+        .unwrap()
+        .measured
+        .clone()
+        .unwrap();
+    measured.trim_end_matches('°').parse().unwrap()
+}
+
+/// The demo frame turned so that its eye line tilts by about `degrees`;
+/// turning the image by +θ adds about θ to the measured roll.
+fn tilted_to(degrees: f32) -> RgbImage {
+    let frame = demo_frame();
+    let turn = degrees - roll_of(&frame);
+    rotate_about_center(
+        &frame,
+        turn.to_radians(),
+        Interpolation::Bilinear,
+        Rgb([225, 225, 222]),
+    )
+}
+
+#[test]
+fn tilted_head_fails_roll() {
+    let report = check(&tilted_to(14.0));
+    assert_eq!(
+        status(&report, "head_roll"),
+        RuleStatus::Fail,
+        "{}",
+        describe(&report)
+    );
+}
+
+#[test]
+fn slight_tilt_is_advisory() {
+    let report = check(&tilted_to(6.5));
+    assert_eq!(
+        status(&report, "head_roll"),
+        RuleStatus::Advisory,
+        "{}",
+        describe(&report)
+    );
+}
+
+/// Grace Hopper's original photo with the flag behind her, framed like the
+/// demo camera's frames.
+fn flag_frame() -> RgbImage {
+    let photo = fixture("grace_hopper.jpg");
+    let scaled = imageops::resize(&photo, 727, 852, FilterType::Lanczos3);
+    let mut frame = RgbImage::from_pixel(720, 960, *photo.get_pixel(2, 2));
+    imageops::overlay(&mut frame, &scaled, -3, 108);
+    frame
+}
+
+#[test]
+fn flag_background_fails_uniformity() {
+    let report = check(&flag_frame());
+    assert_eq!(
+        status(&report, "background_uniformity"),
+        RuleStatus::Fail,
+        "{}",
+        describe(&report)
+    );
+}
+
+#[test]
+fn face_at_edge_cannot_be_centred() {
+    let frame = demo_frame();
+    let mut shifted = RgbImage::from_pixel(720, 960, Rgb([225, 225, 222]));
+    imageops::overlay(&mut shifted, &frame, 260, 0);
+    let report = check(&shifted);
+    assert_eq!(
+        status(&report, "crop"),
+        RuleStatus::Fail,
+        "{}",
+        describe(&report)
+    );
+    let advice = report.rule("crop").unwrap().advice.clone().unwrap();
+    assert!(advice.en.contains("right"), "{advice:?}");
+}
+
+#[test]
+fn far_subject_is_too_small() {
+    let frame = demo_frame();
+    let small = imageops::resize(&frame, 360, 480, FilterType::Triangle);
+    let mut far = RgbImage::from_pixel(720, 960, Rgb([225, 225, 222]));
+    imageops::overlay(&mut far, &small, 180, 480);
+    let report = check(&far);
+    assert_eq!(
+        status(&report, "crop"),
+        RuleStatus::Fail,
+        "{}",
+        describe(&report)
+    );
+    assert_eq!(
+        status(&report, "face_width"),
+        RuleStatus::Fail,
+        "{}",
+        describe(&report)
+    );
+}
+
+#[test]
+fn rendered_photo_fits_profile() {
+    let image = demo_frame();
+    let (_, a) = check_photo(&image, models(), &profile()).unwrap();
+    let crop = a.crop.unwrap().unwrap();
+    let rendered = render(&image, &crop, &profile()).unwrap();
+    let decoded = image::load_from_memory(&rendered.jpeg).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (480, 640));
+    assert!(rendered.quality >= profile().output.min_jpeg_quality);
+    assert!(
+        rendered.jpeg.len() <= 40 * 1024,
+        "{} bytes",
+        rendered.jpeg.len()
+    );
+}
+
+#[test]
+fn live_hints_ready_on_demo_frame() {
+    let status = live_status(&demo_frame(), models(), &profile(), 7).unwrap();
+    assert_eq!(status.hints, vec![crate::views::Hint::Ready]);
+    assert_eq!(status.frame, 7);
+}
+
+#[test]
+fn live_hints_no_face_on_coffee() {
+    let status = live_status(&fixture("coffee.png"), models(), &profile(), 1).unwrap();
+    assert_eq!(status.hints, vec![crate::views::Hint::NoFace]);
+}

@@ -1,0 +1,155 @@
+//! What the window is shown: plain serialisable views of the station's state,
+//! exported as TypeScript types into `ui/src/bindings`.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::checks::Report;
+use crate::text::Text;
+
+/// A roster entry as the window shows it, with the ID number masked.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct StudentView {
+    pub student_number: String,
+    pub name: String,
+    /// The ID number with all but the first 3 and last 4 characters hidden.
+    pub masked_id: String,
+    pub school: String,
+    pub college: String,
+    pub class_name: String,
+    pub collection_code: String,
+    pub draft_count: u32,
+    pub draft_limit: u32,
+}
+
+/// One qualified capture kept in a student's draft box.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct DraftView {
+    pub id: String,
+    /// Capture time, RFC 3339 in the station's local offset.
+    pub created_at: String,
+    /// Taken on the demo camera: shown with a mark and never submitted.
+    pub demo: bool,
+    /// The rendered 480x640 photo as a `data:image/jpeg;base64,` URL.
+    pub preview: String,
+}
+
+/// The result of one capture: the full report and, when every rule passed,
+/// the draft it was saved as.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct CaptureOutcome {
+    pub capture_id: String,
+    pub report: Report,
+    pub draft: Option<DraftView>,
+    /// The rendered 480x640 photo, when a crop plan exists.
+    pub preview: Option<String>,
+    /// Why a passing capture was not kept (such as a full draft box).
+    pub not_saved: Option<Text>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum CameraSourceKind {
+    /// A real camera opened through the operating system.
+    Device,
+    /// Recorded frames replayed through the same pipeline; drafts are demo.
+    Demo,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum CameraRunState {
+    Running,
+    Stopped,
+    Lost,
+}
+
+/// Where the spec wants the head, as fractions of the camera frame, for the
+/// outline drawn over the live preview.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Outline {
+    /// The largest 3:4 crop centred in the frame.
+    pub crop_left: f32,
+    pub crop_top: f32,
+    pub crop_width: f32,
+    pub crop_height: f32,
+    /// Middle of the top-of-head band.
+    pub head_top: f32,
+    /// Middle of the eye-line band.
+    pub eye_line: f32,
+    /// Middle of the face-width band.
+    pub face_width: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct CameraState {
+    pub source: CameraSourceKind,
+    pub name: String,
+    pub state: CameraRunState,
+    pub frame_width: u32,
+    pub frame_height: u32,
+    pub outline: Outline,
+    /// Why the camera is lost or why the demo camera runs, with the fix.
+    pub message: Option<Text>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ProfileView {
+    pub id: String,
+    pub title: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct StationStatus {
+    pub camera: CameraState,
+    pub profile: ProfileView,
+    pub store_path: String,
+    pub student_count: u32,
+}
+
+/// A hint for the student during the live preview, most urgent first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Hint {
+    NoFace,
+    ManyFaces,
+    MoveCloser,
+    MoveBack,
+    MoveLeft,
+    MoveRight,
+    MoveUp,
+    MoveDown,
+    LevelHead,
+    TooDark,
+    TooBright,
+    Ready,
+}
+
+/// The result of the cheap checks on a recent preview frame.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct LiveStatus {
+    /// Frame number of the checked frame, counted from the camera's start.
+    #[ts(type = "number")]
+    pub frame: u64,
+    pub faces: u32,
+    pub hints: Vec<Hint>,
+}
+
+/// An error as the window receives it: the kind to branch on, the message to show.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ErrorView {
+    pub kind: crate::ErrorKind,
+    pub message: String,
+}
