@@ -1,0 +1,375 @@
+//! Roster import into the database: adds or updates the students of a
+//! parsed roster file in one transaction, or imports nothing.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::roster::{Column, RosterError, RosterErrors, RosterRow, parse_roster};
+use super::{Store, now_rfc3339};
+use crate::{Error, Result};
+
+/// Counts of students written by one roster import.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub added: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+}
+
+impl Store {
+    /// Imports a roster CSV file (see [`parse_roster`]) in one transaction.
+    ///
+    /// Rows are matched to students by student number: new ones are added
+    /// and changed ones updated. Students missing from the file, their
+    /// captures and their drafts are kept.
+    ///
+    /// Fails with `Error::Invalid`, listing every problem one per line and
+    /// importing nothing, when the file has any invalid row or gives a
+    /// student a collection code that a student absent from the file has.
+    /// Fails with `Error::Io` when the file cannot be opened.
+    pub fn import_roster_csv(&mut self, path: &Path) -> Result<ImportSummary> {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let rows = parse_roster(BufReader::new(file)).map_err(|errors| rejected(path, errors))?;
+
+        let tx = self.conn.transaction()?;
+        let conflicts = find_code_conflicts(&tx, &rows)?;
+        if !conflicts.is_empty() {
+            return Err(rejected(path, RosterErrors { errors: conflicts }));
+        }
+        let summary = write_rows(&tx, &rows)?;
+        tx.commit()?;
+
+        tracing::info!(
+            path = %path.display(),
+            added = summary.added,
+            updated = summary.updated,
+            unchanged = summary.unchanged,
+            "roster imported"
+        );
+        Ok(summary)
+    }
+}
+
+fn rejected(path: &Path, errors: RosterErrors) -> Error {
+    let lines = errors.lines();
+    tracing::warn!(path = %path.display(), errors = errors.errors.len(), ?lines, "roster rejected");
+    Error::Invalid(format!(
+        "roster {path:?} not imported, fix these {} problems and import it again:\n{errors}",
+        errors.errors.len()
+    ))
+}
+
+/// Finds rows whose collection code belongs to a stored student who is not
+/// in the file. Codes of students in the file may move between them,
+/// because the file's codes are unique.
+fn find_code_conflicts(tx: &Transaction<'_>, rows: &[RosterRow]) -> Result<Vec<RosterError>> {
+    let in_file: HashSet<&str> = rows.iter().map(|r| r.student_number.as_str()).collect();
+    let mut owner = tx.prepare("SELECT student_number FROM students WHERE collection_code = ?1")?;
+    let mut errors = Vec::new();
+
+    for row in rows {
+        let found: Option<String> = owner
+            .query_row([&row.collection_code], |r| r.get(0))
+            .optional()?;
+        if let Some(other) = found
+            && !in_file.contains(other.as_str())
+        {
+            let reason = format!("already belongs to student {other}, who is not in this file");
+            errors.push(RosterError::field(
+                row.line,
+                Column::CollectionCode,
+                &row.collection_code,
+                reason,
+            ));
+        }
+    }
+    Ok(errors)
+}
+
+/// The values of a student that a roster row sets, apart from the student
+/// number that identifies the row.
+#[derive(PartialEq, Eq)]
+struct Fields {
+    name: String,
+    id_number: String,
+    school: String,
+    college: String,
+    class_name: String,
+    collection_code: String,
+}
+
+impl Fields {
+    fn of(row: &RosterRow) -> Fields {
+        Fields {
+            name: row.name.clone(),
+            id_number: row.id_number.clone(),
+            school: row.school.clone(),
+            college: row.college.clone(),
+            class_name: row.class_name.clone(),
+            collection_code: row.collection_code.clone(),
+        }
+    }
+}
+
+/// A stored student matched to a roster row.
+struct Stored {
+    id: i64,
+    fields: Fields,
+}
+
+/// Inserts new students and updates changed ones.
+fn write_rows(tx: &Transaction<'_>, rows: &[RosterRow]) -> Result<ImportSummary> {
+    let now = now_rfc3339();
+    let stored = load_stored(tx, rows)?;
+
+    // Two students may swap collection codes in one file. The UNIQUE index
+    // is checked after each statement, so first move every changing code to
+    // a placeholder that no valid code can equal, because "#" is not a letter
+    // or digit.
+    let mut park = tx.prepare("UPDATE students SET collection_code = '#' || id WHERE id = ?1")?;
+    for (row, old) in rows.iter().zip(&stored) {
+        if let Some(old) = old
+            && old.fields.collection_code != row.collection_code
+        {
+            park.execute([old.id])?;
+        }
+    }
+
+    let mut insert = tx.prepare(
+        "INSERT INTO students (student_number, name, id_number, school, college, class_name,
+                               collection_code, imported_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+    )?;
+    let mut update = tx.prepare(
+        "UPDATE students SET name = ?2, id_number = ?3, school = ?4, college = ?5,
+                             class_name = ?6, collection_code = ?7, updated_at = ?8
+         WHERE student_number = ?1",
+    )?;
+    let mut summary = ImportSummary::default();
+
+    for (row, old) in rows.iter().zip(stored) {
+        let values = params![
+            row.student_number,
+            row.name,
+            row.id_number,
+            row.school,
+            row.college,
+            row.class_name,
+            row.collection_code,
+            now
+        ];
+        match old {
+            None => {
+                insert.execute(values)?;
+                summary.added += 1;
+            }
+            Some(old) if old.fields == Fields::of(row) => summary.unchanged += 1,
+            Some(_) => {
+                update.execute(values)?;
+                tracing::debug!(
+                    student_number = %row.student_number,
+                    line = row.line,
+                    "student updated"
+                );
+                summary.updated += 1;
+            }
+        }
+    }
+    Ok(summary)
+}
+
+/// Loads the stored student for each row, by student number.
+fn load_stored(tx: &Transaction<'_>, rows: &[RosterRow]) -> Result<Vec<Option<Stored>>> {
+    let mut select = tx.prepare(
+        "SELECT id, name, id_number, school, college, class_name, collection_code
+         FROM students WHERE student_number = ?1",
+    )?;
+    let mut stored = Vec::with_capacity(rows.len());
+    for row in rows {
+        let found = select
+            .query_row([&row.student_number], |r| {
+                let fields = Fields {
+                    name: r.get(1)?,
+                    id_number: r.get(2)?,
+                    school: r.get(3)?,
+                    college: r.get(4)?,
+                    class_name: r.get(5)?,
+                    collection_code: r.get(6)?,
+                };
+                Ok(Stored {
+                    id: r.get(0)?,
+                    fields,
+                })
+            })
+            .optional()?;
+        stored.push(found);
+    }
+    Ok(stored)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use std::path::PathBuf;
+
+    use tempfile::TempDir;
+
+    use crate::ErrorKind;
+    use crate::store::test_support::{self, TestResult};
+
+    const HEADER: &str = "student_number,name,id_number,school,college,class,collection_code\n";
+    /// A well-known sample ID number, whose check character is X.
+    const VALID_ID: &str = "11010519491231002X";
+
+    fn roster_path(name: &str) -> PathBuf {
+        crate::assets_dir().join("roster").join(name)
+    }
+
+    #[test]
+    fn sample_imports_40() -> TestResult {
+        let dir = TempDir::new()?;
+        let mut store = Store::open(dir.path())?;
+
+        let summary = store.import_roster_csv(&roster_path("sample-roster.csv"))?;
+
+        assert_eq!(
+            summary,
+            ImportSummary {
+                added: 40,
+                updated: 0,
+                unchanged: 0
+            }
+        );
+        assert_eq!(store.student_count()?, 40);
+        Ok(())
+    }
+
+    #[test]
+    fn error_file_imports_nothing() -> TestResult {
+        let dir = TempDir::new()?;
+        let mut store = Store::open(dir.path())?;
+
+        let error = store
+            .import_roster_csv(&roster_path("sample-roster-with-errors.csv"))
+            .unwrap_err();
+
+        let message = error.to_string();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert_eq!(store.student_count()?, 0);
+        assert!(message.contains("\nline 3, id_number"), "{message}");
+        assert!(message.contains("\nline 5, name"), "{message}");
+        assert!(message.contains("\nline 7, collection_code"), "{message}");
+        assert!(!message.contains("line 2,"), "{message}");
+        assert!(!message.contains("line 4,"), "{message}");
+        assert!(!message.contains("line 6,"), "{message}");
+        Ok(())
+    }
+
+    #[test]
+    fn missing_file_io_error() -> TestResult {
+        let dir = TempDir::new()?;
+        let mut store = Store::open(dir.path())?;
+
+        let error = store
+            .import_roster_csv(&dir.path().join("absent.csv"))
+            .unwrap_err();
+
+        assert!(matches!(error, Error::Io { .. }), "{error:?}");
+        Ok(())
+    }
+
+    #[test]
+    fn reimport_unchanged() -> TestResult {
+        let dir = TempDir::new()?;
+        let mut store = Store::open(dir.path())?;
+        store.import_roster_csv(&roster_path("sample-roster.csv"))?;
+
+        let summary = store.import_roster_csv(&roster_path("sample-roster.csv"))?;
+
+        assert_eq!(
+            summary,
+            ImportSummary {
+                added: 0,
+                updated: 0,
+                unchanged: 40
+            }
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn reimport_updates_name_keeps_drafts() -> TestResult {
+        let dir = TempDir::new()?;
+        let mut store = Store::open(dir.path())?;
+        store.import_roster_csv(&roster_path("sample-roster.csv"))?;
+        let before = store.find_student("TC2026A0001")?;
+        let draft = test_support::save_passing_draft(&mut store, before.id, false)?;
+        let changed =
+            std::fs::read_to_string(roster_path("sample-roster.csv"))?.replace("赵小明", "赵晓明");
+        let changed_path = dir.path().join("changed.csv");
+        std::fs::write(&changed_path, changed)?;
+
+        let summary = store.import_roster_csv(&changed_path)?;
+
+        let after = store.find_student("TC2026A0001")?;
+        assert_eq!(
+            summary,
+            ImportSummary {
+                added: 0,
+                updated: 1,
+                unchanged: 39
+            }
+        );
+        assert_eq!(after.id, before.id);
+        assert_eq!(after.name, "赵晓明");
+        assert_eq!(after.imported_at, before.imported_at);
+        assert_eq!(store.drafts(before.id)?, vec![draft]);
+        Ok(())
+    }
+
+    #[test]
+    fn reimport_swaps_codes() -> TestResult {
+        let dir = TempDir::new()?;
+        let mut store = Store::open(dir.path())?;
+        let first =
+            format!("{HEADER}S1,Li,{VALID_ID},U,C,K,CODE0001\nS2,Wu,{VALID_ID},U,C,K,CODE0002\n");
+        let swapped =
+            format!("{HEADER}S1,Li,{VALID_ID},U,C,K,CODE0002\nS2,Wu,{VALID_ID},U,C,K,CODE0001\n");
+        let path = dir.path().join("roster.csv");
+        std::fs::write(&path, first)?;
+        store.import_roster_csv(&path)?;
+        std::fs::write(&path, swapped)?;
+
+        let summary = store.import_roster_csv(&path)?;
+
+        assert_eq!(summary.updated, 2);
+        assert_eq!(store.find_student("CODE0002")?.student_number, "S1");
+        assert_eq!(store.find_student("CODE0001")?.student_number, "S2");
+        Ok(())
+    }
+
+    #[test]
+    fn code_of_absent_student_rejected() -> TestResult {
+        let dir = TempDir::new()?;
+        let mut store = Store::open(dir.path())?;
+        let path = dir.path().join("roster.csv");
+        std::fs::write(&path, format!("{HEADER}S1,Li,{VALID_ID},U,C,K,CODE0001\n"))?;
+        store.import_roster_csv(&path)?;
+        std::fs::write(&path, format!("{HEADER}S2,Wu,{VALID_ID},U,C,K,code0001\n"))?;
+
+        let error = store.import_roster_csv(&path).unwrap_err();
+
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert!(
+            error.to_string().contains("already belongs to student S1"),
+            "{error}"
+        );
+        assert_eq!(store.student_count()?, 1);
+        Ok(())
+    }
+}

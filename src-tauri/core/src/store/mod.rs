@@ -1,0 +1,188 @@
+//! The station's records: the roster of students, every capture attempt and
+//! each student's draft box, kept in one SQLite file beside a folder of
+//! original photos.
+//!
+//! Layout of the data folder:
+//!
+//! ```text
+//! tucai.sqlite3                              the database (WAL mode)
+//! originals/<student_number>/<draft_id>.png  the full-resolution original of each draft
+//! ```
+
+mod captures;
+mod drafts;
+mod files;
+mod import;
+mod roster;
+mod schema;
+mod students;
+#[cfg(test)]
+mod test_support;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{Local, SecondsFormat};
+use rusqlite::Connection;
+
+use crate::{Error, Result};
+
+pub use captures::NewCapture;
+pub use drafts::{Draft, DraftState};
+pub use import::ImportSummary;
+pub use roster::{Column, RosterError, RosterErrors, RosterRow, parse_roster};
+pub use students::{Student, mask_id};
+
+/// File name of the database inside the data folder.
+pub const DB_FILE: &str = "tucai.sqlite3";
+
+/// Folder inside the data folder that contains the original photos.
+pub const ORIGINALS_DIR: &str = "originals";
+
+/// How long a statement waits for another connection's lock before it fails
+/// with `SQLITE_BUSY`.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An open data folder: the database connection and the folder's path.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    data_dir: PathBuf,
+}
+
+impl Store {
+    /// Opens the store in `data_dir`, creating the folder, the database and
+    /// the originals folder when they are missing, and migrates the schema
+    /// to the latest version.
+    ///
+    /// Fails with `Error::Io` when a folder cannot be created and with
+    /// `Error::Store` when the database cannot be opened or migrated (such as
+    /// a file written by a newer version of the station).
+    pub fn open(data_dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(data_dir).map_err(|e| Error::io(data_dir, e))?;
+        let originals = data_dir.join(ORIGINALS_DIR);
+        std::fs::create_dir_all(&originals).map_err(|e| Error::io(&originals, e))?;
+
+        let db_path = data_dir.join(DB_FILE);
+        let mut conn = Connection::open(&db_path)?;
+        configure(&conn, &db_path)?;
+        schema::migrations().to_latest(&mut conn)?;
+
+        tracing::info!(path = %db_path.display(), "store opened");
+        Ok(Store {
+            conn,
+            data_dir: data_dir.to_path_buf(),
+        })
+    }
+
+    /// Same as [`Store::open`].
+    pub fn open_in(data_dir: &Path) -> Result<Store> {
+        Store::open(data_dir)
+    }
+
+    /// Path of the SQLite file.
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join(DB_FILE)
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+}
+
+/// Sets the per-connection options that the schema and the draft box rely on.
+fn configure(conn: &Connection, db_path: &Path) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::Store(format!(
+            "cannot switch {db_path:?} to WAL mode, it stays in {mode:?} mode: \
+             move the data folder to a local disk"
+        )));
+    }
+
+    // FULL syncs the WAL at every commit, so a committed draft survives a
+    // power cut. NORMAL, the usual choice with WAL, may roll back the last
+    // commits, which would leave the original photo of a draft without its row.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(())
+}
+
+/// Current time as RFC 3339 text with the station's UTC offset, such as
+/// `2026-06-18T09:30:12.345+08:00`.
+fn now_rfc3339() -> String {
+    Local::now().to_rfc3339_opts(SecondsFormat::Millis, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use tempfile::TempDir;
+
+    use crate::store::test_support::TestResult;
+
+    #[test]
+    fn open_creates_layout() -> TestResult {
+        let dir = TempDir::new()?;
+        let data_dir = dir.path().join("station");
+
+        let store = Store::open(&data_dir)?;
+
+        assert!(store.db_path().is_file());
+        assert!(data_dir.join(ORIGINALS_DIR).is_dir());
+        assert_eq!(store.data_dir(), data_dir.as_path());
+        Ok(())
+    }
+
+    #[test]
+    fn open_sets_pragmas() -> TestResult {
+        let dir = TempDir::new()?;
+        let store = Store::open(dir.path())?;
+
+        let mode: String = store
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        let foreign_keys: i64 = store
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+        let busy_ms: i64 = store
+            .conn
+            .query_row("PRAGMA busy_timeout", [], |r| r.get(0))?;
+        let synchronous: i64 = store
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+
+        assert_eq!(mode, "wal");
+        assert_eq!(foreign_keys, 1);
+        assert_eq!(busy_ms, 5000);
+        assert_eq!(synchronous, 2, "2 is FULL");
+        Ok(())
+    }
+
+    #[test]
+    fn reopen_keeps_data() -> TestResult {
+        let dir = TempDir::new()?;
+        let mut store = Store::open(dir.path())?;
+        store.import_roster_csv(&crate::assets_dir().join("roster/sample-roster.csv"))?;
+        drop(store);
+
+        let store = Store::open_in(dir.path())?;
+
+        assert_eq!(store.student_count()?, 40);
+        Ok(())
+    }
+
+    #[test]
+    fn now_has_offset() -> TestResult {
+        let text = now_rfc3339();
+
+        let parsed = chrono::DateTime::parse_from_rfc3339(&text);
+
+        assert!(parsed.is_ok(), "{text:?} is not RFC 3339");
+        assert!(!text.ends_with('Z'), "{text:?} has no numeric offset");
+        Ok(())
+    }
+}

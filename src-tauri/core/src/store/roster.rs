@@ -1,0 +1,738 @@
+//! Roster files: parses and validates the CSV file a school exports.
+//!
+//! Nothing here touches the database, so a spreadsheet reader can reuse the
+//! validation later. `import.rs` writes the rows.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::fmt;
+use std::io::Read;
+
+use chrono::NaiveDate;
+use csv::{ByteRecord, ReaderBuilder};
+
+use super::mask_id;
+
+/// A column of the roster, known by an English and a Chinese header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    StudentNumber,
+    Name,
+    IdNumber,
+    School,
+    College,
+    Class,
+    CollectionCode,
+}
+
+impl Column {
+    /// Every column in declaration order, so `column as usize` indexes the
+    /// arrays built from this list.
+    pub const ALL: [Column; 7] = [
+        Column::StudentNumber,
+        Column::Name,
+        Column::IdNumber,
+        Column::School,
+        Column::College,
+        Column::Class,
+        Column::CollectionCode,
+    ];
+
+    /// English header, which error messages also use.
+    pub fn english(self) -> &'static str {
+        match self {
+            Column::StudentNumber => "student_number",
+            Column::Name => "name",
+            Column::IdNumber => "id_number",
+            Column::School => "school",
+            Column::College => "college",
+            Column::Class => "class",
+            Column::CollectionCode => "collection_code",
+        }
+    }
+
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Column::StudentNumber => "学号",
+            Column::Name => "姓名",
+            Column::IdNumber => "身份证号",
+            Column::School => "学校",
+            Column::College => "学院",
+            Column::Class => "班级",
+            Column::CollectionCode => "采集码",
+        }
+    }
+
+    /// Matches a trimmed header: Chinese exactly, English ignoring ASCII case.
+    fn from_header(header: &str) -> Option<Column> {
+        Column::ALL
+            .into_iter()
+            .find(|c| c.chinese() == header || c.english().eq_ignore_ascii_case(header))
+    }
+}
+
+impl fmt::Display for Column {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.english())
+    }
+}
+
+/// One valid roster row: values trimmed, the ID number's `x` and the
+/// collection code uppercased.
+///
+/// `Debug` masks the ID number.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RosterRow {
+    /// Line of the row in the file, the header being line 1.
+    pub line: u64,
+    pub student_number: String,
+    pub name: String,
+    pub id_number: String,
+    pub school: String,
+    pub college: String,
+    pub class_name: String,
+    pub collection_code: String,
+}
+
+impl fmt::Debug for RosterRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RosterRow")
+            .field("line", &self.line)
+            .field("student_number", &self.student_number)
+            .field("name", &self.name)
+            .field("id_number", &mask_id(&self.id_number))
+            .field("school", &self.school)
+            .field("college", &self.college)
+            .field("class_name", &self.class_name)
+            .field("collection_code", &self.collection_code)
+            .finish()
+    }
+}
+
+/// One problem found in a roster file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterError {
+    /// Line in the file, the header being line 1, as a spreadsheet numbers
+    /// its rows (unless a quoted value spans several lines).
+    pub line: u64,
+    /// The column at fault, or `None` for a problem with the whole line.
+    pub column: Option<Column>,
+    /// The value as written in the file, when one value is at fault.
+    pub value: Option<String>,
+    pub reason: String,
+}
+
+impl RosterError {
+    pub(super) fn field(line: u64, column: Column, value: &str, reason: impl Into<String>) -> Self {
+        RosterError {
+            line,
+            column: Some(column),
+            value: Some(value.to_string()),
+            reason: reason.into(),
+        }
+    }
+
+    fn line(line: u64, reason: impl Into<String>) -> Self {
+        RosterError {
+            line,
+            column: None,
+            value: None,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Formats as `line 7, id_number "11010519491231002Y": check digit should be X`.
+impl fmt::Display for RosterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}", self.line)?;
+        if let Some(column) = self.column {
+            write!(f, ", {column}")?;
+        }
+        if let Some(value) = &self.value {
+            write!(f, " {value:?}")?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+/// Every problem found in a roster file, in line order, one per line of the
+/// message.
+///
+/// NOTE: the message quotes invalid ID numbers in full so that the operator
+/// can find them, so log only [`RosterErrors::lines`], never the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterErrors {
+    pub errors: Vec<RosterError>,
+}
+
+impl RosterErrors {
+    /// Lines with at least one problem, ascending and without repeats.
+    pub fn lines(&self) -> Vec<u64> {
+        let mut lines: Vec<u64> = self.errors.iter().map(|e| e.line).collect();
+        lines.sort_unstable();
+        lines.dedup();
+        lines
+    }
+}
+
+impl fmt::Display for RosterErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.errors.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RosterErrors {}
+
+/// Maximum length of a student number, which also names a folder of
+/// originals.
+const STUDENT_NUMBER_MAX_LEN: usize = 32;
+const COLLECTION_CODE_LEN: std::ops::RangeInclusive<usize> = 6..=32;
+
+/// Weights of the first 17 digits of a resident ID number (GB 11643-1999).
+const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+/// Check character for each value of the weighted sum modulo 11.
+const ID_CHECK_CHARS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+
+/// Parses and validates a roster in CSV form.
+///
+/// The header names each column in English or Chinese, in any order, and
+/// may start with a UTF-8 byte order mark. Other columns are ignored, and
+/// so are rows whose values are all blank. Fails with every problem in the
+/// file: a missing or repeated column, an empty or malformed value, a wrong
+/// ID check digit, or a student number or collection code repeated in the
+/// file.
+pub fn parse_roster<R: Read>(reader: R) -> Result<Vec<RosterRow>, RosterErrors> {
+    let mut csv = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
+    let mut record = ByteRecord::new();
+    let mut errors = Vec::new();
+
+    let header = match csv.read_byte_record(&mut record) {
+        Ok(true) => parse_header(&record),
+        Ok(false) => Err(vec![RosterError::line(
+            1,
+            "the file is empty, expected a header line",
+        )]),
+        Err(e) => Err(vec![RosterError::line(
+            1,
+            format!("cannot read the file: {e}"),
+        )]),
+    };
+    let header = header.map_err(|errors| RosterErrors { errors })?;
+
+    let mut rows = Vec::new();
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(RosterError::line(
+                    line,
+                    format!("cannot read the file: {e}"),
+                ));
+                break;
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        match parse_row(line, &record, &header) {
+            Ok(Some(row)) => rows.push(row),
+            Ok(None) => {}
+            Err(row_errors) => errors.extend(row_errors),
+        }
+    }
+
+    errors.extend(find_repeats(&rows));
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        errors.sort_by_key(|e| e.line);
+        Err(RosterErrors { errors })
+    }
+}
+
+/// Position of each column in the file, and the number of fields a line has.
+struct Header {
+    index: [usize; 7],
+    width: usize,
+}
+
+fn parse_header(record: &ByteRecord) -> Result<Header, Vec<RosterError>> {
+    let mut found: HashMap<Column, usize> = HashMap::new();
+    let mut errors = Vec::new();
+
+    for (i, raw) in record.iter().enumerate() {
+        let Ok(text) = std::str::from_utf8(raw) else {
+            return Err(vec![not_utf8(1)]);
+        };
+        let text = text.trim_start_matches('\u{feff}').trim();
+        let Some(column) = Column::from_header(text) else {
+            continue;
+        };
+        if found.insert(column, i).is_some() {
+            errors.push(RosterError::field(1, column, text, "column appears twice"));
+        }
+    }
+
+    for column in Column::ALL {
+        if !found.contains_key(&column) {
+            let reason = format!("column is missing, add a {:?} header", column.chinese());
+            errors.push(RosterError {
+                line: 1,
+                column: Some(column),
+                value: None,
+                reason,
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let index = Column::ALL.map(|c| found[&c]);
+    Ok(Header {
+        index,
+        width: record.len(),
+    })
+}
+
+fn not_utf8(line: u64) -> RosterError {
+    RosterError::line(
+        line,
+        "is not valid UTF-8 text, save the roster as \"CSV UTF-8\" and import it again",
+    )
+}
+
+/// Validates one line. Returns `Ok(None)` for a line whose values are all
+/// blank, which spreadsheets write for empty rows.
+fn parse_row(
+    line: u64,
+    record: &ByteRecord,
+    header: &Header,
+) -> Result<Option<RosterRow>, Vec<RosterError>> {
+    let Ok(fields) = record
+        .iter()
+        .map(std::str::from_utf8)
+        .collect::<Result<Vec<_>, _>>()
+    else {
+        return Err(vec![not_utf8(line)]);
+    };
+    if fields.iter().all(|f| f.trim().is_empty()) {
+        return Ok(None);
+    }
+    if fields.len() != header.width {
+        let reason = format!(
+            "has {} values but the header has {}, put quotes around values that contain commas",
+            fields.len(),
+            header.width
+        );
+        return Err(vec![RosterError::line(line, reason)]);
+    }
+
+    let values = header.index.map(|i| fields[i].trim());
+    let mut errors = Vec::new();
+    for column in Column::ALL {
+        let value = values[column as usize];
+        if let Err(reason) = check_value(column, value) {
+            errors.push(RosterError::field(line, column, value, reason));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    Ok(Some(RosterRow {
+        line,
+        student_number: values[Column::StudentNumber as usize].to_string(),
+        name: values[Column::Name as usize].to_string(),
+        id_number: values[Column::IdNumber as usize].to_ascii_uppercase(),
+        school: values[Column::School as usize].to_string(),
+        college: values[Column::College as usize].to_string(),
+        class_name: values[Column::Class as usize].to_string(),
+        collection_code: values[Column::CollectionCode as usize].to_ascii_uppercase(),
+    }))
+}
+
+/// Checks one trimmed value and returns the reason it is invalid.
+fn check_value(column: Column, value: &str) -> Result<(), String> {
+    if value.is_empty() {
+        return Err("is empty".to_string());
+    }
+    match column {
+        Column::StudentNumber => check_student_number(value),
+        Column::IdNumber => check_id_number(value),
+        Column::CollectionCode => check_collection_code(value),
+        Column::Name | Column::School | Column::College | Column::Class => Ok(()),
+    }
+}
+
+/// Student numbers name a folder of originals, so only characters that are
+/// safe in a file name on every system are allowed.
+fn check_student_number(value: &str) -> Result<(), String> {
+    if value.len() > STUDENT_NUMBER_MAX_LEN {
+        return Err(format!(
+            "is longer than {STUDENT_NUMBER_MAX_LEN} characters"
+        ));
+    }
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err("must contain only letters, digits, \"-\" and \"_\"".to_string());
+    }
+    Ok(())
+}
+
+fn check_collection_code(value: &str) -> Result<(), String> {
+    if !value.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err("must contain only letters A-Z and digits".to_string());
+    }
+    if !COLLECTION_CODE_LEN.contains(&value.len()) {
+        return Err(format!(
+            "must be {} to {} characters long, found {}",
+            COLLECTION_CODE_LEN.start(),
+            COLLECTION_CODE_LEN.end(),
+            value.len()
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an 18-character resident ID number (GB 11643-1999): 6 digits of
+/// area code, the birth date as YYYYMMDD, 3 digits of sequence and a check
+/// character, a digit or X, which may be written as a lowercase `x`.
+fn check_id_number(value: &str) -> Result<(), String> {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() != 18 {
+        return Err(format!("must be 18 characters, found {}", chars.len()));
+    }
+    if !chars[..17].iter().all(char::is_ascii_digit) {
+        return Err("the first 17 characters must be digits".to_string());
+    }
+
+    let birth = &value[6..14];
+    if NaiveDate::parse_from_str(birth, "%Y%m%d").is_err() {
+        return Err(format!("birth date {birth} is not a valid date"));
+    }
+
+    // A last character that is neither a digit nor X, such as Y, also gets
+    // this message, because it names the correct character.
+    let expected = id_check_char(&value[..17]);
+    if chars[17].to_ascii_uppercase() != expected {
+        return Err(format!("check digit should be {expected}"));
+    }
+    Ok(())
+}
+
+/// Computes the check character for the first 17 digits of an ID number:
+/// the digits weighted by [`ID_WEIGHTS`], summed modulo 11, index
+/// "10X98765432". The caller ensures `first17` is 17 ASCII digits.
+fn id_check_char(first17: &str) -> char {
+    let sum: u32 = first17
+        .bytes()
+        .zip(ID_WEIGHTS)
+        .map(|(digit, weight)| u32::from(digit - b'0') * weight)
+        .sum();
+    ID_CHECK_CHARS[(sum % 11) as usize]
+}
+
+/// Reports each student number or collection code that an earlier line of
+/// the file already has.
+fn find_repeats(rows: &[RosterRow]) -> Vec<RosterError> {
+    let mut numbers: HashMap<&str, u64> = HashMap::new();
+    let mut codes: HashMap<&str, u64> = HashMap::new();
+    let mut errors = Vec::new();
+
+    for row in rows {
+        if let Some(first) = earlier_line(&mut numbers, &row.student_number, row.line) {
+            let reason = format!("repeats the student number of line {first}");
+            errors.push(RosterError::field(
+                row.line,
+                Column::StudentNumber,
+                &row.student_number,
+                reason,
+            ));
+        }
+        if let Some(first) = earlier_line(&mut codes, &row.collection_code, row.line) {
+            let reason = format!("repeats the collection code of line {first}");
+            errors.push(RosterError::field(
+                row.line,
+                Column::CollectionCode,
+                &row.collection_code,
+                reason,
+            ));
+        }
+    }
+    errors
+}
+
+/// Returns the line where `key` was first seen, or records `line` for it.
+fn earlier_line<'a>(seen: &mut HashMap<&'a str, u64>, key: &'a str, line: u64) -> Option<u64> {
+    match seen.entry(key) {
+        Entry::Occupied(first) => Some(*first.get()),
+        Entry::Vacant(slot) => {
+            slot.insert(line);
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use std::fs::File;
+    use std::path::PathBuf;
+
+    use crate::store::test_support::TestResult;
+
+    const HEADER: &str = "student_number,name,id_number,school,college,class,collection_code\n";
+    /// A well-known sample ID number, whose check character is X.
+    const VALID_ID: &str = "11010519491231002X";
+
+    fn parse(text: &str) -> Result<Vec<RosterRow>, RosterErrors> {
+        parse_roster(text.as_bytes())
+    }
+
+    fn roster_path(name: &str) -> PathBuf {
+        crate::assets_dir().join("roster").join(name)
+    }
+
+    fn only_error(text: &str) -> RosterError {
+        let errors = parse(text).expect_err("roster should be invalid").errors;
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        errors.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn check_char_example() {
+        assert_eq!(id_check_char("11010519491231002"), 'X');
+    }
+
+    #[test]
+    fn sample_file_valid() -> TestResult {
+        let rows = parse_roster(File::open(roster_path("sample-roster.csv"))?)?;
+
+        assert_eq!(rows.len(), 40);
+        assert_eq!(rows[0].student_number, "2023010001");
+        assert_eq!(rows[0].collection_code, "TC2026A0001");
+        assert_eq!(rows[0].line, 2);
+        Ok(())
+    }
+
+    #[test]
+    fn error_file_lines() -> TestResult {
+        let errors = parse_roster(File::open(roster_path("sample-roster-with-errors.csv"))?)
+            .expect_err("the file has 3 invalid rows");
+
+        assert_eq!(errors.lines(), [3, 5, 7]);
+        assert_eq!(errors.errors.len(), 3);
+        assert_eq!(errors.errors[0].column, Some(Column::IdNumber));
+        assert_eq!(errors.errors[0].reason, "check digit should be 3");
+        assert_eq!(errors.errors[1].column, Some(Column::Name));
+        assert_eq!(errors.errors[1].reason, "is empty");
+        assert_eq!(errors.errors[2].column, Some(Column::CollectionCode));
+        assert_eq!(
+            errors.errors[2].reason,
+            "repeats the collection code of line 2"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn check_digit_message() {
+        let text = format!("{HEADER}S1,Li,11010519491231002Y,U,C,K,CODE0001\n");
+
+        let error = only_error(&text);
+
+        assert_eq!(
+            error.to_string(),
+            r#"line 2, id_number "11010519491231002Y": check digit should be X"#
+        );
+    }
+
+    #[test]
+    fn lowercase_x_uppercased() -> TestResult {
+        let text = format!("{HEADER}S1,Li,11010519491231002x,U,C,K,code0001\n");
+
+        let rows = parse(&text)?;
+
+        assert_eq!(rows[0].id_number, VALID_ID);
+        assert_eq!(rows[0].collection_code, "CODE0001");
+        Ok(())
+    }
+
+    #[test]
+    fn chinese_header_any_order() -> TestResult {
+        let text = format!(
+            "\u{feff}采集码,姓名,学号,身份证号,班级,学院,学校\r\n\
+             code0001 , 李示例 ,S1,{VALID_ID},K,C,U\r\n"
+        );
+
+        let rows = parse(&text)?;
+
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].name, "李示例");
+        assert_eq!(rows[0].student_number, "S1");
+        assert_eq!(rows[0].collection_code, "CODE0001");
+        assert_eq!(rows[0].class_name, "K");
+        assert_eq!(rows[0].school, "U");
+        Ok(())
+    }
+
+    #[test]
+    fn english_header_case_ignored() -> TestResult {
+        let text = format!(
+            "Student_Number,NAME,Id_Number,School,College,Class,Collection_Code,Phone\n\
+             S1,Li,{VALID_ID},U,C,K,CODE0001,123\n"
+        );
+
+        let rows = parse(&text)?;
+
+        assert_eq!(rows.len(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn missing_column_listed() {
+        let errors = parse("学号,姓名,学校,学院,班级,采集码\n")
+            .expect_err("id column missing")
+            .errors;
+
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 1);
+        assert_eq!(errors[0].column, Some(Column::IdNumber));
+    }
+
+    #[test]
+    fn repeated_column_rejected() {
+        let text = "student_number,name,id_number,school,college,class,collection_code,学号\n";
+
+        let error = only_error(text);
+
+        assert_eq!(error.column, Some(Column::StudentNumber));
+        assert_eq!(error.reason, "column appears twice");
+    }
+
+    #[test]
+    fn empty_file_rejected() {
+        let error = only_error("");
+
+        assert_eq!(error.line, 1);
+    }
+
+    #[test]
+    fn blank_rows_skipped() -> TestResult {
+        let text = format!("{HEADER}\n,,,,,,\nS1,Li,{VALID_ID},U,C,K,CODE0001\n , ,,,,,\n");
+
+        let rows = parse(&text)?;
+
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].line, 4);
+        Ok(())
+    }
+
+    #[test]
+    fn every_bad_row_listed() {
+        let text = format!(
+            "{HEADER}S1,,{VALID_ID},U,C,K,CODE0001\n\
+             S2,Li,{VALID_ID},U,C,K,CODE0002\n\
+             S3,Wu,123,U,,K,CODE0003\n"
+        );
+
+        let errors = parse(&text).expect_err("two rows are invalid");
+
+        assert_eq!(errors.lines(), [2, 4]);
+        assert_eq!(errors.errors.len(), 3, "{errors}");
+    }
+
+    #[test]
+    fn id_number_rules() {
+        let cases = [
+            ("1101051949123100", "must be 18 characters, found 16"),
+            (
+                "1101051949123100AX",
+                "the first 17 characters must be digits",
+            ),
+            ("11010519491231002Z", "check digit should be X"),
+            (
+                "110105194902300025",
+                "birth date 19490230 is not a valid date",
+            ),
+            ("110105194912310021", "check digit should be X"),
+        ];
+        for (id, reason) in cases {
+            let error = only_error(&format!("{HEADER}S1,Li,{id},U,C,K,CODE0001\n"));
+
+            assert_eq!(error.reason, reason, "id {id}");
+        }
+    }
+
+    #[test]
+    fn collection_code_rules() {
+        let too_long = "A".repeat(33);
+        let cases = [
+            ("AB12", "must be 6 to 32 characters long, found 4"),
+            (
+                too_long.as_str(),
+                "must be 6 to 32 characters long, found 33",
+            ),
+            ("CODE-0001", "must contain only letters A-Z and digits"),
+            ("采集码0001", "must contain only letters A-Z and digits"),
+        ];
+        for (code, reason) in cases {
+            let error = only_error(&format!("{HEADER}S1,Li,{VALID_ID},U,C,K,{code}\n"));
+
+            assert_eq!(error.reason, reason, "code {code}");
+        }
+    }
+
+    #[test]
+    fn student_number_path_safe() {
+        let error = only_error(&format!("{HEADER}../x,Li,{VALID_ID},U,C,K,CODE0001\n"));
+
+        assert_eq!(error.column, Some(Column::StudentNumber));
+    }
+
+    #[test]
+    fn repeated_number_rejected() {
+        let text =
+            format!("{HEADER}S1,Li,{VALID_ID},U,C,K,CODE0001\nS1,Wu,{VALID_ID},U,C,K,CODE0002\n");
+
+        let error = only_error(&text);
+
+        assert_eq!(
+            error.to_string(),
+            r#"line 3, student_number "S1": repeats the student number of line 2"#
+        );
+    }
+
+    #[test]
+    fn wrong_value_count() {
+        let text = format!("{HEADER}S1,Li,{VALID_ID},U,C,K,CODE0001,extra\n");
+
+        let error = only_error(&text);
+
+        assert_eq!(error.line, 2);
+        assert_eq!(error.column, None);
+    }
+
+    #[test]
+    fn gbk_file_rejected() {
+        // "学号" in GBK, the legacy code page of Chinese Windows.
+        let bytes = b"\xd1\xa7\xba\xc5,name\n".to_vec();
+
+        let errors = parse_roster(bytes.as_slice()).expect_err("GBK is not UTF-8");
+
+        assert!(errors.to_string().contains("UTF-8"), "{errors}");
+    }
+}

@@ -1,0 +1,172 @@
+//! The database schema as an ordered list of migrations. rusqlite_migration
+//! keeps the applied version in SQLite's `user_version`, so a migration once
+//! released must never change: add a new one instead.
+
+use rusqlite_migration::{M, Migrations};
+
+/// Version 1: the roster, every capture attempt and the draft boxes.
+///
+/// Times are RFC 3339 text with a UTC offset. Booleans are 0 or 1.
+const V1_INITIAL: &str = r#"
+CREATE TABLE students (
+    id              INTEGER PRIMARY KEY,
+    student_number  TEXT NOT NULL UNIQUE,
+    name            TEXT NOT NULL,
+    id_number       TEXT NOT NULL,
+    school          TEXT NOT NULL,
+    college         TEXT NOT NULL,
+    class_name      TEXT NOT NULL,
+    collection_code TEXT NOT NULL UNIQUE,
+    imported_at     TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE captures (
+    id           TEXT PRIMARY KEY NOT NULL,
+    student_id   INTEGER NOT NULL REFERENCES students (id),
+    taken_at     TEXT NOT NULL,
+    passed       INTEGER NOT NULL CHECK (passed IN (0, 1)),
+    demo         INTEGER NOT NULL CHECK (demo IN (0, 1)),
+    report_json  TEXT NOT NULL CHECK (json_valid(report_json)),
+    frame_width  INTEGER NOT NULL CHECK (frame_width > 0),
+    frame_height INTEGER NOT NULL CHECK (frame_height > 0)
+) STRICT;
+
+CREATE INDEX captures_by_student ON captures (student_id);
+
+CREATE TABLE drafts (
+    id              TEXT PRIMARY KEY NOT NULL,
+    capture_id      TEXT NOT NULL UNIQUE REFERENCES captures (id),
+    student_id      INTEGER NOT NULL REFERENCES students (id),
+    created_at      TEXT NOT NULL,
+    demo            INTEGER NOT NULL CHECK (demo IN (0, 1)),
+    original_path   TEXT NOT NULL,
+    original_sha256 TEXT NOT NULL,
+    rendered_jpeg   BLOB NOT NULL,
+    state           TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'submitted'))
+) STRICT;
+
+CREATE INDEX drafts_by_student ON drafts (student_id);
+
+-- A demo draft shows a recorded face, not the graduate's, so it must never
+-- reach the provincial centre. These triggers stop any code that writes to
+-- this file from submitting a demo draft or clearing its demo flag. The
+-- draft box checks the same rules first to return a clearer error.
+CREATE TRIGGER demo_draft_insert_unsubmitted
+BEFORE INSERT ON drafts
+WHEN NEW.demo = 1 AND NEW.state <> 'draft'
+BEGIN
+    SELECT RAISE(ABORT, 'demo drafts cannot be submitted');
+END;
+
+CREATE TRIGGER demo_draft_stays_unsubmitted
+BEFORE UPDATE ON drafts
+WHEN (OLD.demo = 1 OR NEW.demo = 1) AND NEW.state <> 'draft'
+BEGIN
+    SELECT RAISE(ABORT, 'demo drafts cannot be submitted');
+END;
+
+-- Without these, clearing the flag first would let a demo draft through.
+CREATE TRIGGER draft_demo_flag_fixed
+BEFORE UPDATE OF demo ON drafts
+WHEN NEW.demo IS NOT OLD.demo
+BEGIN
+    SELECT RAISE(ABORT, 'the demo flag of a draft cannot change');
+END;
+
+CREATE TRIGGER capture_demo_flag_fixed
+BEFORE UPDATE OF demo ON captures
+WHEN NEW.demo IS NOT OLD.demo
+BEGIN
+    SELECT RAISE(ABORT, 'the demo flag of a capture cannot change');
+END;
+
+CREATE TRIGGER draft_demo_matches_capture
+BEFORE INSERT ON drafts
+WHEN NEW.demo IS NOT (SELECT demo FROM captures WHERE id = NEW.capture_id)
+BEGIN
+    SELECT RAISE(ABORT, 'a draft must have the demo flag of its capture');
+END;
+"#;
+
+const MIGRATIONS: &[M<'static>] = &[M::up(V1_INITIAL)];
+
+/// Builds the migration list, in the order the migrations apply.
+pub(super) fn migrations() -> Migrations<'static> {
+    Migrations::from_slice(MIGRATIONS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use rusqlite::Connection;
+    use tempfile::TempDir;
+
+    use crate::store::Store;
+    use crate::store::test_support::TestResult;
+
+    fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+        conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+    }
+
+    #[test]
+    fn migrations_validate() {
+        assert!(migrations().validate().is_ok());
+    }
+
+    #[test]
+    fn migrations_apply_to_fresh_file() -> TestResult {
+        let dir = TempDir::new()?;
+        let mut conn = Connection::open(dir.path().join("fresh.sqlite3"))?;
+
+        migrations().to_latest(&mut conn)?;
+
+        assert_eq!(user_version(&conn)?, MIGRATIONS.len() as i64);
+        let tables: i64 = conn.query_row(
+            "SELECT count(*) FROM sqlite_schema
+             WHERE type = 'table' AND name IN ('students', 'captures', 'drafts')",
+            [],
+            |row| row.get(0),
+        )?;
+        assert_eq!(tables, 3);
+        Ok(())
+    }
+
+    #[test]
+    fn migrations_reapply_idempotent() -> TestResult {
+        let dir = TempDir::new()?;
+        let path = dir.path().join("twice.sqlite3");
+        migrations().to_latest(&mut Connection::open(&path)?)?;
+
+        let mut conn = Connection::open(&path)?;
+        let second = migrations().to_latest(&mut conn);
+
+        assert!(second.is_ok(), "{second:?}");
+        assert_eq!(user_version(&conn)?, MIGRATIONS.len() as i64);
+        Ok(())
+    }
+
+    #[test]
+    fn store_reopen_idempotent() -> TestResult {
+        let dir = TempDir::new()?;
+        drop(Store::open(dir.path())?);
+
+        let store = Store::open(dir.path())?;
+
+        assert_eq!(user_version(&store.conn)?, MIGRATIONS.len() as i64);
+        Ok(())
+    }
+
+    #[test]
+    fn newer_file_rejected() -> TestResult {
+        let dir = TempDir::new()?;
+        let mut conn = Connection::open(dir.path().join("newer.sqlite3"))?;
+        conn.pragma_update(None, "user_version", 99)?;
+
+        let result = migrations().to_latest(&mut conn);
+
+        assert!(result.is_err());
+        Ok(())
+    }
+}
