@@ -1,0 +1,43 @@
+//! The camera: the `FrameSource` trait, a device source through nokhwa, a
+//! replay source for tests and the demo, and the feed thread that keeps the
+//! newest frame for the preview, the live checks and the capture.
+
+mod device;
+mod feed;
+mod replay;
+
+pub use device::{DeviceSource, list_devices};
+pub use feed::{CameraFeed, Frame, FrameSlot};
+pub use replay::ReplaySource;
+
+use std::time::Duration;
+
+use image::RgbImage;
+
+use crate::Result;
+use crate::views::CameraSourceKind;
+
+/// Something that yields camera frames: a real device or recorded files.
+///
+/// Sources are created and used on the feed's own thread, so they need not
+/// be `Send` (nokhwa's cameras are not on every platform).
+pub trait FrameSource {
+    /// A name to show staff, such as the device's product name.
+    fn name(&self) -> String;
+
+    fn kind(&self) -> CameraSourceKind;
+
+    /// Frame size in pixels, fixed while the source is open.
+    fn size(&self) -> (u32, u32);
+
+    /// Blocks until the next frame arrives, for at most `timeout`.
+    fn next_frame(&mut self, timeout: Duration) -> Result<RgbImage>;
+}
+
+/// Builds a source on the feed thread.
+pub type SourceFactory = Box<dyn FnOnce() -> Result<Box<dyn FrameSource>> + Send>;
+
+/// The folder of demo frames played when no camera is attached.
+pub fn demo_frames_dir() -> std::path::PathBuf {
+    crate::assets_dir().join("demo-camera")
+}

@@ -1,0 +1,159 @@
+//! One capture: take the frame the live checks saw, run every rule, record
+//! the attempt, and keep a passing capture as a draft.
+
+use std::io::Cursor;
+use std::time::Duration;
+
+use base64::Engine;
+
+use super::Station;
+use crate::camera::Frame;
+use crate::checks::{self, Report};
+use crate::store::{Draft, NewCapture};
+use crate::text::Text;
+use crate::views::{CameraSourceKind, CaptureOutcome, DraftView};
+use crate::{Error, Result};
+
+/// A frame older than this is stale: the camera stopped, and no draft may
+/// be made from what it showed before.
+const MAX_FRAME_AGE: Duration = Duration::from_secs(2);
+
+impl Station {
+    /// Captures the student's photo from the frame the live checks saw last
+    /// (or the newest frame when they have not run), checks it in full, and
+    /// saves it as a draft when every rule passes.
+    pub fn capture(&self, student_number: &str) -> Result<CaptureOutcome> {
+        let student = self.store().find_student(student_number)?;
+        let frame = self.capture_frame()?;
+        let image = frame.image.as_ref();
+        let (report, analysis) = checks::check_photo(image, &self.models, &self.profile)?;
+
+        let rendered = match analysis.crop {
+            Some(Ok(crop)) => Some(checks::render(image, &crop, &self.profile)?),
+            _ => None,
+        };
+        let demo = self.camera.kind == CameraSourceKind::Demo;
+        let capture_id = self.store().record_capture(&NewCapture {
+            student_id: student.id,
+            passed: report.passed,
+            demo,
+            report_json: serde_json::to_string(&report)
+                .map_err(|e| Error::Invalid(e.to_string()))?,
+            frame_width: image.width(),
+            frame_height: image.height(),
+        })?;
+        tracing::info!(
+            capture = %capture_id,
+            student = %student.student_number,
+            frame = frame.number,
+            passed = report.passed,
+            "capture checked"
+        );
+
+        let preview = rendered.as_ref().map(|r| data_url(&r.jpeg));
+        let mut outcome = CaptureOutcome {
+            capture_id,
+            report,
+            draft: None,
+            preview,
+            not_saved: None,
+        };
+        if let (true, Some(rendered)) = (outcome.report.passed, rendered) {
+            let original = encode_png(image)?;
+            let saved = self.store().save_draft(
+                &outcome.capture_id,
+                student.id,
+                demo,
+                &original,
+                &rendered.jpeg,
+                self.draft_limit,
+            );
+            match saved {
+                Ok(draft) => outcome.draft = Some(draft_view(&draft)),
+                Err(Error::Conflict(reason)) => {
+                    outcome.not_saved = Some(box_full(&reason, self.draft_limit))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// The student's drafts, newest first.
+    pub fn drafts(&self, student_number: &str) -> Result<Vec<DraftView>> {
+        let store = self.store();
+        let student = store.find_student(student_number)?;
+        Ok(store.drafts(student.id)?.iter().map(draft_view).collect())
+    }
+
+    fn capture_frame(&self) -> Result<Frame> {
+        if let Some(reason) = self.camera.slot().lost_reason() {
+            return Err(Error::Camera(format!(
+                "the camera is lost ({reason}); reconnect it and try again"
+            )));
+        }
+        let checked = self
+            .last_checked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let frame = checked
+            .or_else(|| self.camera.slot().latest())
+            .ok_or_else(|| {
+                Error::Camera(
+                    "the camera has not sent a frame yet; wait a moment and try again".into(),
+                )
+            })?;
+        let age = frame.received.elapsed();
+        if age > MAX_FRAME_AGE {
+            return Err(Error::Camera(format!(
+                "the newest frame is {:.1} s old: the camera stopped sending frames; check its cable and try again",
+                age.as_secs_f32()
+            )));
+        }
+        Ok(frame)
+    }
+}
+
+/// The original is kept as PNG: lossless, so its pixels are exactly the
+/// frame that was checked.
+fn encode_png(image: &image::RgbImage) -> Result<Vec<u8>> {
+    let mut png = Vec::new();
+    image
+        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| Error::Store(format!("cannot encode the original as PNG: {e}")))?;
+    Ok(png)
+}
+
+fn data_url(jpeg: &[u8]) -> String {
+    format!(
+        "data:image/jpeg;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(jpeg)
+    )
+}
+
+fn draft_view(draft: &Draft) -> DraftView {
+    DraftView {
+        id: draft.id.clone(),
+        created_at: draft.created_at.clone(),
+        demo: draft.demo,
+        preview: data_url(&draft.rendered_jpeg),
+    }
+}
+
+fn box_full(reason: &str, limit: u32) -> Text {
+    Text::new(
+        format!("照片合格，但草稿箱已满（最多 {limit} 张），未保存。请先删除一张草稿。"),
+        format!("the photo passed but was not kept: {reason}"),
+    )
+}
+
+/// Summarises a report in one line for logs and the command line.
+pub fn summary(report: &Report) -> String {
+    let failed: Vec<&str> = report.failed().map(|r| r.rule.as_str()).collect();
+    if failed.is_empty() {
+        "pass".into()
+    } else {
+        format!("fail: {}", failed.join(", "))
+    }
+}

@@ -1,0 +1,114 @@
+//! The station: one store, the models, the profile and the camera feed,
+//! and one student's capture from lookup to draft.
+
+mod capture;
+mod open;
+mod preview;
+
+pub use capture::summary;
+pub use open::{CameraChoice, StationOptions};
+pub use preview::{LiveSink, PreviewHandle, PreviewSink, encode_preview};
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::Result;
+use crate::camera::{CameraFeed, Frame};
+use crate::checks::Profile;
+use crate::store::{Store, mask_id};
+use crate::views::{CameraState, Outline, ProfileView, StationStatus, StudentView};
+use crate::vision::Models;
+
+pub struct Station {
+    store: Mutex<Store>,
+    models: Arc<Models>,
+    profile: Arc<Profile>,
+    camera: CameraFeed,
+    /// The frame the live checks saw last: a capture takes this frame, not
+    /// a later one.
+    last_checked: Arc<Mutex<Option<Frame>>>,
+    draft_limit: u32,
+    preview: Mutex<Option<PreviewHandle>>,
+}
+
+impl Station {
+    fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn camera(&self) -> &CameraFeed {
+        &self.camera
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    pub fn status(&self) -> Result<StationStatus> {
+        let (width, height) = self.camera.size;
+        let message = self
+            .camera
+            .slot()
+            .lost_reason()
+            .map(|reason| {
+                crate::text::Text::new(
+                    format!("摄像头已断开：{reason}"),
+                    format!("camera lost: {reason}"),
+                )
+            })
+            .or_else(|| self.camera.note.clone());
+        let store = self.store();
+        Ok(StationStatus {
+            camera: CameraState {
+                source: self.camera.kind,
+                name: self.camera.name.clone(),
+                state: self.camera.state(),
+                frame_width: width,
+                frame_height: height,
+                outline: outline(width, height, &self.profile),
+                message,
+            },
+            profile: ProfileView {
+                id: self.profile.id.clone(),
+                title: self.profile.title(),
+            },
+            store_path: store.db_path().display().to_string(),
+            student_count: store.student_count()?,
+        })
+    }
+
+    pub fn find_student(&self, query: &str) -> Result<StudentView> {
+        let store = self.store();
+        let student = store.find_student(query)?;
+        Ok(StudentView {
+            draft_count: store.draft_count(student.id)?,
+            draft_limit: self.draft_limit,
+            masked_id: mask_id(&student.id_number),
+            student_number: student.student_number,
+            name: student.name,
+            school: student.school,
+            college: student.college,
+            class_name: student.class_name,
+            collection_code: student.collection_code,
+        })
+    }
+}
+
+/// Where the head should sit in the largest centred 3:4 crop of the frame,
+/// with each band at its middle.
+pub fn outline(width: u32, height: u32, profile: &Profile) -> Outline {
+    let (w, h) = (width.max(1) as f32, height.max(1) as f32);
+    let (out_w, out_h) = (profile.output.width as f32, profile.output.height as f32);
+    let scale = (w / out_w).min(h / out_h);
+    let (crop_w, crop_h) = (out_w * scale, out_h * scale);
+    let (left, top) = ((w - crop_w) / 2.0, (h - crop_h) / 2.0);
+    let g = &profile.geometry;
+    Outline {
+        crop_left: left / w,
+        crop_top: top / h,
+        crop_width: crop_w / w,
+        crop_height: crop_h / h,
+        head_top: (top + g.top_of_head_px.middle() * scale) / h,
+        eye_line: (top + g.eye_line_px.middle() * scale) / h,
+        face_width: g.target_face_width_px * scale / w,
+    }
+}

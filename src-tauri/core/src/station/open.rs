@@ -1,0 +1,103 @@
+//! Opening a station: the store, the models, the profile and a camera,
+//! falling back to the demo camera when no device can be used.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use super::Station;
+use crate::Result;
+use crate::camera::{
+    CameraFeed, DeviceSource, FrameSource, ReplaySource, SourceFactory, demo_frames_dir,
+    list_devices,
+};
+use crate::checks::Profile;
+use crate::store::Store;
+use crate::text::Text;
+use crate::vision::Models;
+
+/// Which camera to run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CameraChoice {
+    /// The first camera the system lists, or the demo camera when there is
+    /// none or it cannot be opened.
+    Auto,
+    /// This camera index, and no fallback.
+    Device(u32),
+    /// Image files (a folder or one file) replayed at a frame rate.
+    Replay { path: PathBuf, fps: f32 },
+}
+
+/// Frame rate of the demo camera, in frames per second.
+pub const DEMO_FPS: f32 = 25.0;
+
+#[derive(Debug, Clone)]
+pub struct StationOptions {
+    pub data_dir: PathBuf,
+    pub profile: String,
+    pub camera: CameraChoice,
+    /// Most qualified drafts a student keeps.
+    pub draft_limit: u32,
+}
+
+impl Station {
+    pub fn open(options: &StationOptions) -> Result<Station> {
+        let store = Store::open(&options.data_dir)?;
+        let profile = Profile::named(&options.profile)?;
+        let models = Models::load_bundled()?;
+        let camera = open_camera(&options.camera)?;
+        tracing::info!(
+            data_dir = %options.data_dir.display(),
+            profile = %profile.id,
+            camera = %camera.name,
+            "station opened"
+        );
+        Ok(Station {
+            store: Mutex::new(store),
+            models: Arc::new(models),
+            profile: Arc::new(profile),
+            camera,
+            last_checked: Arc::new(Mutex::new(None)),
+            draft_limit: options.draft_limit,
+            preview: Mutex::new(None),
+        })
+    }
+}
+
+fn open_camera(choice: &CameraChoice) -> Result<CameraFeed> {
+    match choice {
+        CameraChoice::Device(index) => CameraFeed::start(device_factory(*index)),
+        CameraChoice::Replay { path, fps } => CameraFeed::start(replay_factory(path.clone(), *fps)),
+        CameraChoice::Auto => {
+            let devices = list_devices();
+            let why = match devices.first() {
+                None => Text::new(
+                    "未检测到摄像头，正在回放样片。请连接外置或后置摄像头后重启。",
+                    "no camera found, replaying sample frames; attach an external or rear-facing camera and restart",
+                ),
+                Some(device) => match CameraFeed::start(device_factory(device.index)) {
+                    Ok(feed) => return Ok(feed),
+                    Err(e) => {
+                        tracing::warn!(error = %e, index = device.index, "camera failed to open, using the demo camera");
+                        Text::new(
+                            format!("摄像头无法打开（{e}），正在回放样片。"),
+                            format!(
+                                "the camera could not be opened ({e}); replaying sample frames"
+                            ),
+                        )
+                    }
+                },
+            };
+            let mut feed = CameraFeed::start(replay_factory(demo_frames_dir(), DEMO_FPS))?;
+            feed.note = Some(why);
+            Ok(feed)
+        }
+    }
+}
+
+fn device_factory(index: u32) -> SourceFactory {
+    Box::new(move || Ok(Box::new(DeviceSource::open(index)?) as Box<dyn FrameSource>))
+}
+
+fn replay_factory(path: PathBuf, fps: f32) -> SourceFactory {
+    Box::new(move || Ok(Box::new(ReplaySource::open_path(&path, fps)?) as Box<dyn FrameSource>))
+}

@@ -1,0 +1,161 @@
+//! The live path: preview frames downsized and JPEG-encoded for the window,
+//! and the cheap checks run on recent frames for hints. Both wait for the
+//! newest frame, so a slow window or a slow check skips frames instead of
+//! queueing them.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use image::RgbImage;
+use image::codecs::jpeg::JpegEncoder;
+use image::imageops::{self, FilterType};
+
+use super::Station;
+use crate::camera::{Frame, FrameSlot};
+use crate::checks::{self, Profile};
+use crate::views::LiveStatus;
+use crate::vision::Models;
+use crate::{Error, Result};
+
+/// Receives each preview JPEG; returns false when the window is gone.
+pub type PreviewSink = Box<dyn FnMut(Vec<u8>) -> bool + Send>;
+/// Receives each live status; returns false when the window is gone.
+pub type LiveSink = Box<dyn FnMut(LiveStatus) -> bool + Send>;
+
+/// Longest side of a preview frame, in pixels.
+const PREVIEW_SIDE: u32 = 640;
+const PREVIEW_QUALITY: u8 = 75;
+/// Shortest time between two live checks; they take tens of milliseconds,
+/// and hints need not change faster than a person can follow.
+const LIVE_INTERVAL: Duration = Duration::from_millis(200);
+const WAIT: Duration = Duration::from_millis(500);
+
+/// The running preview and live threads; dropping it stops both.
+pub struct PreviewHandle {
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Drop for PreviewHandle {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Station {
+    /// Starts streaming preview frames and live statuses, replacing any
+    /// preview already running.
+    pub fn start_preview(&self, on_frame: PreviewSink, on_live: LiveSink) -> Result<()> {
+        self.stop_preview();
+        let stop = Arc::new(AtomicBool::new(false));
+        let slot = self.camera.slot().clone();
+        let preview = spawn("preview", {
+            let (stop, slot) = (stop.clone(), slot.clone());
+            move || preview_loop(&slot, &stop, on_frame)
+        })?;
+        let live = spawn("live-checks", {
+            let stop = stop.clone();
+            let models = self.models.clone();
+            let profile = self.profile.clone();
+            let checked = self.last_checked.clone();
+            move || live_loop(&slot, &stop, &models, &profile, &checked, on_live)
+        })?;
+        *self.preview.lock().unwrap_or_else(|e| e.into_inner()) = Some(PreviewHandle {
+            stop,
+            threads: vec![preview, live],
+        });
+        tracing::info!("preview started");
+        Ok(())
+    }
+
+    pub fn stop_preview(&self) {
+        let handle = self
+            .preview
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if handle.is_some() {
+            drop(handle);
+            tracing::info!("preview stopped");
+        }
+    }
+}
+
+fn spawn(name: &str, work: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(work)
+        .map_err(|e| Error::Camera(format!("cannot start the {name} thread: {e}")))
+}
+
+fn preview_loop(slot: &FrameSlot, stop: &AtomicBool, mut sink: PreviewSink) {
+    let mut last = 0;
+    while !stop.load(Ordering::Relaxed) {
+        let Some(frame) = slot.wait_newer(last, WAIT) else {
+            continue;
+        };
+        last = frame.number;
+        match encode_preview(&frame.image) {
+            Ok(jpeg) => {
+                if !sink(jpeg) {
+                    return;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, frame = frame.number, "preview frame not encoded"),
+        }
+    }
+}
+
+fn live_loop(
+    slot: &FrameSlot,
+    stop: &AtomicBool,
+    models: &Models,
+    profile: &Profile,
+    checked: &Mutex<Option<Frame>>,
+    mut sink: LiveSink,
+) {
+    let mut last = 0;
+    while !stop.load(Ordering::Relaxed) {
+        let Some(frame) = slot.wait_newer(last, WAIT) else {
+            continue;
+        };
+        last = frame.number;
+        let started = Instant::now();
+        match checks::live_status(&frame.image, models, profile, frame.number) {
+            Ok(status) => {
+                *checked.lock().unwrap_or_else(|e| e.into_inner()) = Some(frame);
+                if !sink(status) {
+                    return;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, frame = frame.number, "live checks failed"),
+        }
+        if let Some(rest) = LIVE_INTERVAL.checked_sub(started.elapsed()) {
+            std::thread::sleep(rest);
+        }
+    }
+}
+
+/// Scales a frame to fit 640x640 and encodes it as JPEG for the window.
+pub fn encode_preview(image: &RgbImage) -> Result<Vec<u8>> {
+    let scale = (PREVIEW_SIDE as f32 / image.width().max(image.height()) as f32).min(1.0);
+    let width = ((image.width() as f32 * scale).round() as u32).max(1);
+    let height = ((image.height() as f32 * scale).round() as u32).max(1);
+    let small;
+    let pixels = if scale < 1.0 {
+        small = imageops::resize(image, width, height, FilterType::Triangle);
+        &small
+    } else {
+        image
+    };
+    let mut jpeg = Vec::new();
+    JpegEncoder::new_with_quality(&mut jpeg, PREVIEW_QUALITY)
+        .encode_image(pixels)
+        .map_err(|e| Error::Camera(format!("cannot encode a preview frame: {e}")))?;
+    Ok(jpeg)
+}
