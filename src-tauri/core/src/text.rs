@@ -18,4 +18,13 @@ impl Text {
             en: en.into(),
         }
     }
+
+    /// The same text in both languages, for numbers and units.
+    pub fn same(text: impl Into<String>) -> Self {
+        let text = text.into();
+        Self {
+            zh: text.clone(),
+            en: text,
+        }
+    }
 }

@@ -30,7 +30,7 @@ pub struct RuleResult {
     /// The measured value with its unit, when there is one.
     pub measured: Option<String>,
     /// The allowed range with its unit, from the profile.
-    pub allowed: String,
+    pub allowed: Text,
     pub reason: Text,
     /// What to do to pass, when the rule did not pass.
     pub advice: Option<Text>,

@@ -15,7 +15,7 @@ fn result(
     title: Text,
     status: RuleStatus,
     measured: Option<String>,
-    allowed: String,
+    allowed: Text,
     reason: Text,
     advice: Option<Text>,
 ) -> RuleResult {
@@ -43,7 +43,7 @@ fn pass_if(ok: bool) -> RuleStatus {
     }
 }
 
-fn not_measured(rule: &str, title: Text, allowed: String, why: Text) -> RuleResult {
+fn not_measured(rule: &str, title: Text, allowed: Text, why: Text) -> RuleResult {
     result(
         rule,
         title,
@@ -95,7 +95,7 @@ pub fn single_face(a: &Analysis) -> RuleResult {
         Text::new("单一人脸", "Single face"),
         pass_if(n == 1),
         Some(format!("{n}")),
-        "1".into(),
+        Text::same("1"),
         reason,
         advice,
     )
@@ -103,9 +103,10 @@ pub fn single_face(a: &Analysis) -> RuleResult {
 
 pub fn crop(a: &Analysis, p: &Profile) -> RuleResult {
     let title = Text::new("可裁剪为标准照片", "Crop to the output photo");
-    let allowed = format!(
-        "{}x{} px crop inside the frame, no padding, rotation or upscaling",
-        p.output.width, p.output.height
+    let (w, h) = (p.output.width, p.output.height);
+    let allowed = Text::new(
+        format!("画面内可裁出 {w}x{h}，不补边、不旋转、不放大"),
+        format!("a {w}x{h} crop inside the frame, without padding, rotation or upscaling"),
     );
     let Some(plan) = a.crop else {
         if a.width < p.output.width || a.height < p.output.height {
@@ -113,15 +114,15 @@ pub fn crop(a: &Analysis, p: &Profile) -> RuleResult {
         }
         return not_measured("crop", title, allowed, no_single_face());
     };
-    let measured = Some(format!("frame {}x{}", a.width, a.height));
+    let measured = Some(format!("{}x{}", a.width, a.height));
     match plan {
         Ok(c) => result(
             "crop",
             title,
             RuleStatus::Pass,
             Some(format!(
-                "crop {:.0}x{:.0} at ({:.0}, {:.0}) in a {}x{} frame",
-                c.rect.width, c.rect.height, c.rect.x, c.rect.y, a.width, a.height
+                "{:.0}x{:.0} @ ({:.0}, {:.0})",
+                c.rect.width, c.rect.height, c.rect.x, c.rect.y
             )),
             allowed,
             Text::new(
@@ -146,12 +147,12 @@ pub fn crop(a: &Analysis, p: &Profile) -> RuleResult {
     }
 }
 
-fn frame_too_small(a: &Analysis, p: &Profile, title: Text, allowed: String) -> RuleResult {
+fn frame_too_small(a: &Analysis, p: &Profile, title: Text, allowed: Text) -> RuleResult {
     result(
         "crop",
         title,
         RuleStatus::Fail,
-        Some(format!("frame {}x{}", a.width, a.height)),
+        Some(format!("{}x{}", a.width, a.height)),
         allowed,
         Text::new(
             format!(
@@ -274,7 +275,7 @@ pub fn bands(a: &Analysis, p: &Profile) -> [RuleResult; 3] {
         ),
     ];
     let mut out = titles.clone().map(|(rule, title, band)| {
-        let allowed = format!("{:.0}-{:.0} px", band.min, band.max);
+        let allowed = Text::same(format!("{:.0}-{:.0} px", band.min, band.max));
         not_measured(rule, title, allowed, no_single_face())
     });
     let Some(values) = measured else { return out };
@@ -300,7 +301,7 @@ pub fn bands(a: &Analysis, p: &Profile) -> [RuleResult; 3] {
             title,
             pass_if(ok),
             Some(format!("{value:.0} px")),
-            format!("{:.0}-{:.0} px", band.min, band.max),
+            Text::same(format!("{:.0}-{:.0} px", band.min, band.max)),
             reason,
             Some(advice[i].clone()),
         );
@@ -314,7 +315,10 @@ const MIN_INTER_EYE_PX: f32 = 90.0;
 
 pub fn inter_eye(a: &Analysis, p: &Profile) -> RuleResult {
     let title = Text::new("两眼间距", "Inter-eye distance");
-    let allowed = format!("{MIN_INTER_EYE_PX:.0} px or more (advisory)");
+    let allowed = Text::new(
+        format!("≥ {MIN_INTER_EYE_PX:.0} px（建议）"),
+        format!("≥ {MIN_INTER_EYE_PX:.0} px (advisory)"),
+    );
     let (Some((right, left)), Some(crop)) = (a.eyes(), a.crop_or_nearest(p)) else {
         return not_measured("inter_eye_distance", title, allowed, no_single_face());
     };
@@ -353,9 +357,10 @@ pub fn inter_eye(a: &Analysis, p: &Profile) -> RuleResult {
 
 pub fn roll(a: &Analysis, p: &Profile) -> RuleResult {
     let title = Text::new("头部倾斜（滚转）", "Head roll");
-    let allowed = format!(
-        "within {:.0}° ({:.0}° preferred)",
-        p.pose.max_roll_deg, p.pose.preferred_roll_deg
+    let (max, preferred) = (p.pose.max_roll_deg, p.pose.preferred_roll_deg);
+    let allowed = Text::new(
+        format!("≤ {max:.0}°（最好 ≤ {preferred:.0}°）"),
+        format!("≤ {max:.0}° (≤ {preferred:.0}° preferred)"),
     );
     let Some((right, left)) = a.eyes() else {
         return not_measured("head_roll", title, allowed, no_single_face());
@@ -398,9 +403,10 @@ pub const CLIP_LOW: f32 = 5.0;
 pub fn exposure(image: &RgbImage, a: &Analysis, p: &Profile) -> RuleResult {
     let title = Text::new("曝光（无过曝、欠曝）", "Exposure (no clipping)");
     let e = &p.exposure;
-    let allowed = format!(
-        "clipped highlights ≤ {:.1} %, clipped shadows ≤ {:.1} % of the face",
-        e.max_clipped_highlights_pct, e.max_clipped_shadows_pct
+    let (high, low) = (e.max_clipped_highlights_pct, e.max_clipped_shadows_pct);
+    let allowed = Text::new(
+        format!("脸部过曝 ≤ {high:.1} % / 欠曝 ≤ {low:.1} %"),
+        format!("face clipped white ≤ {high:.1} % / black ≤ {low:.1} %"),
     );
     let Some(region) = a.face_region() else {
         return not_measured("exposure", title, allowed, no_single_face());
@@ -440,7 +446,7 @@ pub fn exposure(image: &RgbImage, a: &Analysis, p: &Profile) -> RuleResult {
         "exposure",
         title,
         pass_if(!over && !under),
-        Some(format!("highlights {bright:.1} %, shadows {dark:.1} %")),
+        Some(format!("{bright:.1} % / {dark:.1} %")),
         allowed,
         reason,
         Some(advice),
@@ -450,7 +456,10 @@ pub fn exposure(image: &RgbImage, a: &Analysis, p: &Profile) -> RuleResult {
 pub fn sharpness(image: &RgbImage, a: &Analysis, p: &Profile) -> RuleResult {
     let title = Text::new("清晰度", "Sharpness");
     let min = p.sharpness.min_laplacian_variance;
-    let allowed = format!("Laplacian variance ≥ {min:.0}");
+    let allowed = Text::new(
+        format!("拉普拉斯方差 ≥ {min:.0}"),
+        format!("Laplacian variance ≥ {min:.0}"),
+    );
     let Some(region) = a.face_region() else {
         return not_measured("sharpness", title, allowed, no_single_face());
     };
@@ -480,9 +489,10 @@ pub fn sharpness(image: &RgbImage, a: &Analysis, p: &Profile) -> RuleResult {
 pub fn background(image: &RgbImage, a: &Analysis, p: &Profile) -> RuleResult {
     let title = Text::new("背景均匀", "Background uniformity");
     let b = &p.background;
-    let allowed = format!(
-        "luma spread ≤ {:.0}, cell range ≤ {:.0}",
-        b.max_luma_stddev, b.max_cell_range
+    let (spread, range) = (b.max_luma_stddev, b.max_cell_range);
+    let allowed = Text::new(
+        format!("亮度标准差 ≤ {spread:.0} / 分区亮度差 ≤ {range:.0}"),
+        format!("luma spread ≤ {spread:.0} / cell range ≤ {range:.0}"),
     );
     let (Some(mask), Some(crop)) = (a.mask.as_ref(), a.crop_or_nearest(p)) else {
         return not_measured("background_uniformity", title, allowed, no_single_face());
@@ -493,7 +503,7 @@ pub fn background(image: &RgbImage, a: &Analysis, p: &Profile) -> RuleResult {
             "background_uniformity",
             title,
             RuleStatus::NotAssessed,
-            Some(format!("{:.0} % background", stats.coverage * 100.0)),
+            Some(format!("{:.0} %", stats.coverage * 100.0)),
             allowed,
             Text::new(
                 "照片中几乎没有可见背景。",
@@ -519,10 +529,7 @@ pub fn background(image: &RgbImage, a: &Analysis, p: &Profile) -> RuleResult {
         "background_uniformity",
         title,
         pass_if(even && flat),
-        Some(format!(
-            "spread {:.1}, cell range {:.1}",
-            stats.stddev, stats.cell_range
-        )),
+        Some(format!("{:.1} / {:.1}", stats.stddev, stats.cell_range)),
         allowed,
         reason,
         Some(Text::new(
@@ -539,100 +546,132 @@ pub fn not_assessed() -> Vec<RuleResult> {
         "本版本尚未自动测量，请工作人员目视检查。",
         "not measured automatically by this version: staff check it by eye",
     );
+    // (rule, title in Chinese, title in English, allowed in Chinese, allowed in English)
     [
-        ("head_yaw", "头部左右转动", "Head yaw", "within 5°"),
-        ("head_pitch", "头部俯仰", "Head pitch", "within 5°"),
+        ("head_yaw", "头部左右转动", "Head yaw", "≤ 5°", "≤ 5°"),
+        ("head_pitch", "头部俯仰", "Head pitch", "≤ 5°", "≤ 5°"),
         (
             "centring",
             "左右居中",
             "Centring",
+            "脸部左右居中",
             "face centred left-right",
         ),
-        ("eyes_open", "睁眼", "Eyes open", "both eyes open"),
+        (
+            "eyes_open",
+            "睁眼",
+            "Eyes open",
+            "双眼睁开",
+            "both eyes open",
+        ),
         (
             "mouth_closed",
             "闭嘴",
             "Mouth closed",
+            "双唇闭合，表情自然",
             "lips closed, neutral expression",
         ),
         (
             "gaze",
             "目视镜头",
             "Looking at the lens",
-            "gaze at the lens",
+            "眼睛看镜头",
+            "eyes on the lens",
         ),
         (
             "eyebrows_ears_visible",
             "眉毛和双耳可见",
             "Eyebrows and ears visible",
+            "眉毛、双耳露出",
             "eyebrows and both ears visible",
         ),
-        ("head_covering", "未戴帽", "No head covering", "bare-headed"),
+        (
+            "head_covering",
+            "未戴帽",
+            "No head covering",
+            "不戴帽子或头饰",
+            "bare-headed",
+        ),
         (
             "glasses_glare",
             "眼镜无反光",
             "No glare on glasses",
+            "镜片无反光",
             "no reflection on the lenses",
         ),
         (
             "tinted_lenses",
             "镜片无色",
             "Clear lenses",
+            "只允许无色镜片",
             "clear lenses only",
         ),
-        ("red_eye", "无红眼", "No red eye", "no red eye"),
+        ("red_eye", "无红眼", "No red eye", "无红眼", "no red eye"),
         (
             "background_colour",
             "背景颜色",
             "Background colour",
+            "方案允许的背景色",
             "a colour the profile allows",
         ),
         (
             "background_shadow",
             "背景无阴影",
             "No shadow behind the head",
+            "头后无阴影",
             "no shadow behind the head",
         ),
         (
             "illumination_uniformity",
             "面部光照均匀",
             "Even light on the face",
+            "无阴阳脸",
             "no dark half-face",
         ),
         (
             "hot_spots",
             "无高光斑",
             "No hot spots",
+            "皮肤无高光斑",
             "no hot spots on the skin",
         ),
         (
             "grey_levels",
             "灰度层次",
             "Grey levels",
-            "at least 128 grey levels in the face",
+            "脸部 ≥ 128 级灰度",
+            "≥ 128 grey levels in the face",
         ),
         (
             "natural_colour",
             "色彩自然",
             "Natural colour",
+            "肤色和白平衡自然",
             "natural skin colour and white balance",
         ),
         (
             "compression_artefacts",
             "无压缩失真",
             "No compression artefacts",
+            "无可见块效应",
             "no visible blocking",
         ),
         (
             "clothing",
             "服装",
             "Clothing",
+            "与背景有反差，不穿禁用颜色",
             "contrasts with the background, no banned colours",
         ),
     ]
     .into_iter()
-    .map(|(rule, zh, en, allowed)| {
-        not_measured(rule, Text::new(zh, en), allowed.into(), why.clone())
+    .map(|(rule, zh, en, allowed_zh, allowed_en)| {
+        not_measured(
+            rule,
+            Text::new(zh, en),
+            Text::new(allowed_zh, allowed_en),
+            why.clone(),
+        )
     })
     .collect()
 }

@@ -152,7 +152,7 @@ fn every_rule_has_reason_and_range() {
                 rule.rule
             );
             assert!(
-                !rule.allowed.is_empty(),
+                !rule.allowed.zh.is_empty() && !rule.allowed.en.is_empty(),
                 "{} has no allowed range",
                 rule.rule
             );
