@@ -1,0 +1,23 @@
+//! The station's window: opens the station, then hands it to Tauri with
+//! the commands the window may call.
+
+use std::sync::Arc;
+
+use tucai_core::station::{Station, StationOptions};
+
+/// Opens the station and runs the window until it closes.
+pub fn run_window(options: &StationOptions) -> tucai_core::Result<()> {
+    let station = Arc::new(Station::open(options)?);
+    tauri::Builder::default()
+        .manage(station)
+        .invoke_handler(tauri::generate_handler![
+            crate::commands::station_status,
+            crate::commands::find_student,
+            crate::commands::start_preview,
+            crate::commands::stop_preview,
+            crate::commands::capture,
+            crate::commands::list_drafts,
+        ])
+        .run(tauri::generate_context!())
+        .map_err(|e| tucai_core::Error::Internal(format!("the window failed: {e}")))
+}
