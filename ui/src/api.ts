@@ -1,0 +1,123 @@
+// Typed wrappers for the station's Tauri commands. This is the only module
+// that calls `invoke` or creates a `Channel`, and screens import these functions.
+
+import { Channel, invoke, isTauri } from "@tauri-apps/api/core";
+
+import type { CaptureOutcome } from "./bindings/CaptureOutcome";
+import type { DraftView } from "./bindings/DraftView";
+import type { ErrorKind } from "./bindings/ErrorKind";
+import type { ErrorView } from "./bindings/ErrorView";
+import type { LiveStatus } from "./bindings/LiveStatus";
+import type { StationStatus } from "./bindings/StationStatus";
+import type { StudentView } from "./bindings/StudentView";
+
+/**
+ * A rejected command. `kind` is the backend's `ErrorKind`, or "ipc" when the
+ * call never reached a station command: the page runs outside the Tauri
+ * window, the command is not registered, or Tauri rejected the arguments.
+ * Tauri rejects those with a plain string, not an `ErrorView`.
+ */
+export type Failure = { kind: ErrorKind | "ipc"; message: string };
+
+const errorKinds: ReadonlySet<string> = new Set<ErrorKind>([
+  "not_found",
+  "invalid_input",
+  "camera",
+  "model",
+  "store",
+  "conflict",
+]);
+
+function isErrorView(value: unknown): value is ErrorView {
+  if (typeof value !== "object" || value === null) {
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  return (
+    typeof record["kind"] === "string" &&
+    errorKinds.has(record["kind"]) &&
+    typeof record["message"] === "string"
+  );
+}
+
+/** Converts whatever a command rejected with into a `Failure`. */
+export function toFailure(reason: unknown): Failure {
+  if (isErrorView(reason)) {
+    return { kind: reason.kind, message: reason.message };
+  }
+  if (reason instanceof Error) {
+    return { kind: "ipc", message: reason.message };
+  }
+  return { kind: "ipc", message: String(reason) };
+}
+
+export function isFailure(value: unknown): value is Failure {
+  if (typeof value !== "object" || value === null) {
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  return typeof record["kind"] === "string" && typeof record["message"] === "string";
+}
+
+const outsideTauri: Failure = {
+  kind: "ipc",
+  message: "window.__TAURI_INTERNALS__ is missing: the page is not running inside the Tauri window",
+};
+
+/** Invokes `command` and rejects with a `Failure` on any error. */
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  if (!isTauri()) {
+    throw outsideTauri;
+  }
+  try {
+    return await invoke<T>(command, args);
+  } catch (reason) {
+    throw toFailure(reason);
+  }
+}
+
+export function stationStatus(): Promise<StationStatus> {
+  return call<StationStatus>("station_status");
+}
+
+/** Looks up a student by collection code or student number. */
+export function findStudent(query: string): Promise<StudentView> {
+  return call<StudentView>("find_student", { query });
+}
+
+export type PreviewHandlers = {
+  /** One preview frame as JPEG bytes. */
+  onFrame: (jpeg: ArrayBuffer) => void;
+  onLive: (status: LiveStatus) => void;
+};
+
+/**
+ * Starts the camera preview. Frames and live statuses arrive through the
+ * handlers. Messages can still arrive shortly after `stopPreview`, so the
+ * caller drops late ones.
+ */
+export function startPreview(handlers: PreviewHandlers): Promise<void> {
+  if (!isTauri()) {
+    // In @tauri-apps/api 2.12 `new Channel` calls into the Tauri internals, so fail before creating one.
+    return Promise.reject(outsideTauri);
+  }
+  const onFrame = new Channel<ArrayBuffer>(handlers.onFrame);
+  const onLive = new Channel<LiveStatus>(handlers.onLive);
+  return call<void>("start_preview", { onFrame, onLive });
+}
+
+export function stopPreview(): Promise<void> {
+  return call<void>("stop_preview");
+}
+
+/**
+ * Checks the frame the live checks last saw and, when the report passed,
+ * saves it as a draft of `studentNumber`.
+ */
+export function capture(studentNumber: string): Promise<CaptureOutcome> {
+  return call<CaptureOutcome>("capture", { studentNumber });
+}
+
+export function listDrafts(studentNumber: string): Promise<DraftView[]> {
+  return call<DraftView[]>("list_drafts", { studentNumber });
+}
