@@ -89,9 +89,15 @@ async fn flow(client: &Client, data: &std::path::Path) -> Result<()> {
         .text()
         .await?;
     assert!(card.contains(STUDENT_NUMBER), "student card: {card}");
+    let id_number = roster_id_number(STUDENT_NUMBER)?;
     assert!(
-        !card.contains("110105200"),
-        "the card shows an unmasked ID number: {card}"
+        !card.contains(&id_number),
+        "the card shows the full ID number: {card}"
+    );
+    let last_four = &id_number[id_number.len() - 4..];
+    assert!(
+        card.contains(last_four),
+        "the card hides the last digits: {card}"
     );
     screenshot(client, "student").await?;
 
@@ -130,6 +136,12 @@ async fn flow(client: &Client, data: &std::path::Path) -> Result<()> {
     client.find(Locator::Css("#capture")).await?.click().await?;
     wait_until("the verdict", Duration::from_secs(120), || {
         displayed(client, "#verdict")
+    })
+    .await?;
+    wait_until("the rendered photo", long, || async {
+        let js = "const img = document.getElementById('verdict-preview'); \
+                  return img.complete && img.naturalWidth === 480 && img.naturalHeight === 640;";
+        Ok(client.execute(js, vec![]).await?.as_bool().unwrap_or(false))
     })
     .await?;
     screenshot(client, "verdict").await?;

@@ -144,7 +144,9 @@ impl Profile {
             ("geometry.face_width_px", self.geometry.face_width_px),
         ];
         for (key, band) in bands {
-            if !(band.min <= band.max) || band.min < 0.0 {
+            // A NaN bound fails both comparisons and is rejected too.
+            let ordered = band.min.partial_cmp(&band.max).is_some_and(|o| o.is_le());
+            if !ordered || band.min < 0.0 {
                 return Err(format!(
                     "{key} = [{}, {}]: the minimum must be 0 or more and not exceed the maximum",
                     band.min, band.max
