@@ -39,6 +39,11 @@ async fn attr(client: &Client, css: &str, name: &str) -> Result<Option<String>> 
 }
 
 async fn screenshot(client: &Client, name: &str) -> Result<()> {
+    // WebKit paints after the DOM changes: wait two animation frames so the
+    // picture shows what the page now holds.
+    let painted = "const done = arguments[arguments.length - 1]; \
+                   requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
+    client.execute_async(painted, vec![]).await?;
     let png = client.screenshot().await?;
     std::fs::write(screenshot_dir().join(format!("{name}.png")), png)?;
     Ok(())
@@ -68,8 +73,10 @@ async fn flow(client: &Client, data: &std::path::Path) -> Result<()> {
 
     // Identify: the demo camera banner shows, and the code finds the student.
     wait_until("the identify screen", long, || displayed(client, "#query")).await?;
-    wait_until("the demo camera banner", long, || {
-        displayed(client, "#demo-banner")
+    wait_until("the demo camera banner", long, || async {
+        let js = "const b = document.getElementById('demo-banner'); \
+                  return !b.hidden && b.offsetHeight > 0;";
+        Ok(client.execute(js, vec![]).await?.as_bool().unwrap_or(false))
     })
     .await?;
     screenshot(client, "identify").await?;
