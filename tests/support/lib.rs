@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use fantoccini::{Client, ClientBuilder};
 
-/// The debug build of `tucai-station`, beside this test's own executable
+/// Finds the debug build of `tucai-station`, beside this test's own executable
 /// (`target/debug/deps/window-*` → `target/debug/tucai-station`).
 pub fn station_binary() -> Result<PathBuf> {
     if let Some(path) = std::env::var_os("TUCAI_STATION_BIN") {
@@ -30,12 +30,12 @@ pub fn station_binary() -> Result<PathBuf> {
     Ok(binary)
 }
 
-/// The checkout's root folder.
+/// Returns the checkout's root folder.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// A free TCP port on loopback, as the system hands it out.
+/// Asks the system for a free TCP port on loopback.
 pub fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }

@@ -191,7 +191,7 @@ async fn flow(client: &Client, data: &std::path::Path) -> Result<()> {
     check_store(data)
 }
 
-/// The ID number of a student in the sample roster, read from the CSV.
+/// Reads a student's ID number from the sample roster CSV.
 fn roster_id_number(student_number: &str) -> Result<String> {
     let csv = std::fs::read_to_string(repo_root().join("assets/roster/sample-roster.csv"))?;
     csv.lines()
@@ -201,7 +201,7 @@ fn roster_id_number(student_number: &str) -> Result<String> {
         .context("student not in the sample roster")
 }
 
-/// The draft's row and original are in the SQLite store, marked demo.
+/// Checks that the draft's row and original are in the SQLite store, marked demo.
 fn check_store(data: &std::path::Path) -> Result<()> {
     let db = rusqlite::Connection::open(data.join("tucai.sqlite3"))?;
     let (demo, original): (bool, String) =

@@ -15,7 +15,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum ErrorKind {
     /// A student, draft or file that was asked for does not exist.
     NotFound,
-    /// A value given by a person or a file is invalid; the message says which.
+    /// A value given by a person or a file is invalid. The message names it.
     InvalidInput,
     /// The camera is missing, busy, forbidden or stopped sending frames.
     Camera,

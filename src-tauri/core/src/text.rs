@@ -19,7 +19,7 @@ impl Text {
         }
     }
 
-    /// The same text in both languages, for numbers and units.
+    /// Builds the same text in both languages, for numbers and units.
     pub fn same(text: impl Into<String>) -> Self {
         let text = text.into();
         Self {

@@ -15,7 +15,7 @@ pub enum RuleStatus {
     Fail,
     /// Measured, but not reliably enough to reject: shown as a warning.
     Advisory,
-    /// Not measured on this photo; the reason says why.
+    /// Not measured on this photo; the reason gives the cause.
     NotAssessed,
 }
 
@@ -32,12 +32,12 @@ pub struct RuleResult {
     /// The allowed range with its unit, from the profile.
     pub allowed: Text,
     pub reason: Text,
-    /// What to do to pass, when the rule did not pass.
+    /// Advice for passing, when the rule did not pass.
     pub advice: Option<Text>,
 }
 
-/// Where the 480x640 output crop sits in the camera frame, and what the
-/// geometry rules measure inside it.
+/// Position of the 480x640 output crop in the camera frame, and the
+/// geometry rules' measurements inside it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct CropPlan {

@@ -93,7 +93,7 @@ impl Station {
     }
 }
 
-/// Where the head should sit in the largest centred 3:4 crop of the frame,
+/// Computes where the head should sit in the largest centred 3:4 crop of the frame,
 /// with each band at its middle.
 pub fn outline(width: u32, height: u32, profile: &Profile) -> Outline {
     let (w, h) = (width.max(1) as f32, height.max(1) as f32);

@@ -15,7 +15,7 @@ use crate::store::Store;
 use crate::text::Text;
 use crate::vision::Models;
 
-/// Which camera to run.
+/// The camera to run.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CameraChoice {
     /// The first camera the system lists, or the demo camera when there is

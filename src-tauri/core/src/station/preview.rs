@@ -24,7 +24,7 @@ pub type PreviewSink = Box<dyn FnMut(Vec<u8>) -> bool + Send>;
 /// Receives each live status; returns false when the window is gone.
 pub type LiveSink = Box<dyn FnMut(LiveStatus) -> bool + Send>;
 
-/// Longest side of a preview frame, in pixels.
+/// Maximum side of a preview frame, in pixels.
 const PREVIEW_SIDE: u32 = 640;
 const PREVIEW_QUALITY: u8 = 75;
 /// Shortest time between two live checks; they take tens of milliseconds,

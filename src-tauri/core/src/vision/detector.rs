@@ -1,7 +1,7 @@
 //! YuNet face detection: a box and five landmarks per face.
 //!
 //! The network takes a 1x3xHxW BGR tensor in 0-255 with H and W multiples of
-//! 32, and answers at strides 8, 16 and 32 with per-cell class and object
+//! 32, and returns, at strides 8, 16 and 32, per-cell class and object
 //! scores (already through a sigmoid), a box offset and five landmarks.
 
 use std::collections::HashMap;
@@ -16,7 +16,7 @@ use crate::Result;
 
 const NAME: &str = "YuNet face detector";
 const STRIDES: [usize; 3] = [8, 16, 32];
-/// Longest side the network sees; larger frames are scaled down.
+/// Maximum side of the network's input; larger frames are scaled down.
 const MAX_SIDE: u32 = 640;
 const SCORE_THRESHOLD: f32 = 0.6;
 const NMS_IOU: f32 = 0.3;
@@ -24,7 +24,7 @@ const NMS_IOU: f32 = 0.3;
 pub struct Detector {
     model: InferenceModel,
     /// Compiled plans by padded input size: a camera has one frame size, so
-    /// this holds one or two entries in practice.
+    /// this contains one or two entries in practice.
     plans: Mutex<HashMap<(usize, usize), Plan>>,
 }
 

@@ -23,7 +23,7 @@ pub struct FaceMesh {
 #[derive(Debug, Clone)]
 pub struct Mesh {
     pub points: Vec<[f32; 3]>,
-    /// Probability that the crop holds a face.
+    /// Probability that the crop contains a face.
     pub presence: f32,
 }
 
@@ -70,7 +70,7 @@ impl FaceMesh {
     }
 
     /// Runs the mesh on the region around `face`, turned by the detector's
-    /// roll so that the network sees an upright face, as MediaPipe does.
+    /// roll so that the network gets an upright face, as MediaPipe does.
     pub fn landmarks(&self, image: &RgbImage, face: &Face) -> Result<Mesh> {
         let roi = Roi {
             center: face.bbox.center(),
