@@ -51,6 +51,21 @@ pub fn decode_photo(bytes: &[u8]) -> std::result::Result<RgbImage, String> {
     Ok(image.to_rgb8())
 }
 
+/// Scales `image` down so that its longer side is at most `max_side`,
+/// returning it unchanged (borrowed) when it already fits, with the scale
+/// applied (1.0 or less).
+pub fn shrink_to_fit(image: &RgbImage, max_side: u32) -> (std::borrow::Cow<'_, RgbImage>, f32) {
+    let scale = (max_side as f32 / image.width().max(image.height()) as f32).min(1.0);
+    if scale >= 1.0 {
+        return (std::borrow::Cow::Borrowed(image), 1.0);
+    }
+    let width = ((image.width() as f32 * scale).round() as u32).max(1);
+    let height = ((image.height() as f32 * scale).round() as u32).max(1);
+    let small =
+        image::imageops::resize(image, width, height, image::imageops::FilterType::Triangle);
+    (std::borrow::Cow::Owned(small), scale)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

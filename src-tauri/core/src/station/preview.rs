@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use image::RgbImage;
 use image::codecs::jpeg::JpegEncoder;
-use image::imageops::{self, FilterType};
 
 use super::Station;
 use crate::camera::{Frame, FrameSlot};
@@ -143,19 +142,10 @@ fn live_loop(
 
 /// Scales a frame to fit 640x640 and encodes it as JPEG for the window.
 pub fn encode_preview(image: &RgbImage) -> Result<Vec<u8>> {
-    let scale = (PREVIEW_SIDE as f32 / image.width().max(image.height()) as f32).min(1.0);
-    let width = ((image.width() as f32 * scale).round() as u32).max(1);
-    let height = ((image.height() as f32 * scale).round() as u32).max(1);
-    let small;
-    let pixels = if scale < 1.0 {
-        small = imageops::resize(image, width, height, FilterType::Triangle);
-        &small
-    } else {
-        image
-    };
+    let (pixels, _) = crate::decode::shrink_to_fit(image, PREVIEW_SIDE);
     let mut jpeg = Vec::new();
     JpegEncoder::new_with_quality(&mut jpeg, PREVIEW_QUALITY)
-        .encode_image(pixels)
+        .encode_image(pixels.as_ref())
         .map_err(|e| Error::Camera(format!("cannot encode a preview frame: {e}")))?;
     Ok(jpeg)
 }

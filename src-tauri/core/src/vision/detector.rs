@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use image::RgbImage;
-use image::imageops::{self, FilterType};
 use tract_onnx::prelude::*;
 
 use super::{Face, Plan, Point, Rect, model_error};
@@ -44,21 +43,11 @@ impl Detector {
     /// Finds the faces in `image`, highest score first, in its pixel
     /// coordinates.
     pub fn detect(&self, image: &RgbImage) -> Result<Vec<Face>> {
-        let scale = (MAX_SIDE as f32 / image.width().max(image.height()) as f32).min(1.0);
-        let width = ((image.width() as f32 * scale).round() as u32).max(1);
-        let height = ((image.height() as f32 * scale).round() as u32).max(1);
-        let resized;
-        let input_image = if scale < 1.0 {
-            resized = imageops::resize(image, width, height, FilterType::Triangle);
-            &resized
-        } else {
-            image
-        };
-
-        let padded_w = (width as usize).div_ceil(32) * 32;
-        let padded_h = (height as usize).div_ceil(32) * 32;
+        let (input_image, scale) = crate::decode::shrink_to_fit(image, MAX_SIDE);
+        let padded_w = (input_image.width() as usize).div_ceil(32) * 32;
+        let padded_h = (input_image.height() as usize).div_ceil(32) * 32;
         let plan = self.plan(padded_h, padded_w)?;
-        let input = bgr_tensor(input_image, padded_h, padded_w);
+        let input = bgr_tensor(&input_image, padded_h, padded_w);
         let outputs = plan
             .run(tvec!(input.into()))
             .map_err(|e| model_error(NAME, e))?;
