@@ -204,12 +204,18 @@ fn roster_id_number(student_number: &str) -> Result<String> {
 /// Checks that the draft's row and original are in the SQLite store, marked demo.
 fn check_store(data: &std::path::Path) -> Result<()> {
     let db = rusqlite::Connection::open(data.join("tucai.sqlite3"))?;
-    let (demo, original): (bool, String) =
-        db.query_row("SELECT demo, original_path FROM drafts", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
+    let (demo, original, sha256): (bool, String, String) = db.query_row(
+        "SELECT demo, original_path, original_sha256 FROM drafts",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     assert!(demo, "the draft is not marked demo");
     let bytes = std::fs::read(data.join(&original))?;
+    let actual = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    assert_eq!(
+        actual, sha256,
+        "the original differs from its recorded hash"
+    );
     assert!(bytes.starts_with(b"\x89PNG"), "the original is not a PNG");
     let image = image_size(&bytes);
     assert_eq!(
