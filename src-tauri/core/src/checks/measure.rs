@@ -46,9 +46,11 @@ pub fn clipped_percent(image: &RgbImage, rect: &Rect, low: f32, high: f32) -> (f
 /// the figure does not depend on how large the face is in the frame.
 pub const SHARPNESS_WIDTH: u32 = 256;
 
-/// Variance of the 4-neighbour Laplacian of the luma over `rect`, after
-/// scaling the region to 256 px wide.
-pub fn laplacian_variance(image: &RgbImage, rect: &Rect) -> f32 {
+/// Sharpness of the region `rect`: the variance of the 4-neighbour
+/// Laplacian of its luma divided by the variance of the luma itself, times
+/// 1000, after scaling the region to 256 px wide. Dividing by the luma
+/// variance keeps a dark or low-contrast face from reading as blurred.
+pub fn sharpness(image: &RgbImage, rect: &Rect) -> f32 {
     let (x0, y0, x1, y1) = bounds(rect, image.width(), image.height());
     if x1 - x0 < 8 || y1 - y0 < 8 {
         return 0.0;
@@ -64,13 +66,20 @@ pub fn laplacian_variance(image: &RgbImage, rect: &Rect) -> f32 {
 
     let (w, h) = gray.dimensions();
     let at = |x: u32, y: u32| f32::from(gray.get_pixel(x, y)[0]);
-    let mut values = Vec::with_capacity((w * h) as usize);
+    let mut laplacian = Vec::with_capacity((w * h) as usize);
     for y in 1..h - 1 {
         for x in 1..w - 1 {
-            values.push(at(x - 1, y) + at(x + 1, y) + at(x, y - 1) + at(x, y + 1) - 4.0 * at(x, y));
+            laplacian
+                .push(at(x - 1, y) + at(x + 1, y) + at(x, y - 1) + at(x, y + 1) - 4.0 * at(x, y));
         }
     }
-    variance(&values)
+    let luma: Vec<f32> = gray.pixels().map(|p| f32::from(p[0])).collect();
+    let contrast = variance(&luma);
+    if contrast < 1.0 {
+        // A flat region has no detail to be sharp or blurred.
+        return 0.0;
+    }
+    1000.0 * variance(&laplacian) / contrast
 }
 
 pub fn variance(values: &[f32]) -> f32 {

@@ -86,7 +86,7 @@ pub struct Exposure {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sharpness {
-    pub min_laplacian_variance: f32,
+    pub min_sharpness: f32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -121,6 +121,12 @@ impl Profile {
     pub fn named(name: &str) -> Result<Self> {
         if name.ends_with(".toml") {
             return Self::load(Path::new(name));
+        }
+        if !profiles_dir().is_dir() {
+            return Err(Error::Internal(format!(
+                "the station's assets folder {} has no profiles: reinstall the station, or set TUCAI_ASSETS to its assets folder",
+                crate::assets_dir().display()
+            )));
         }
         let path = profiles_dir().join(format!("{name}.toml"));
         if !path.exists() {
@@ -179,6 +185,44 @@ impl Profile {
                 "output.min_jpeg_quality = {}: must be 1 to 100",
                 self.output.min_jpeg_quality
             ));
+        }
+        let limits = [
+            ("pose.max_roll_deg", self.pose.max_roll_deg, 90.0),
+            (
+                "pose.preferred_roll_deg",
+                self.pose.preferred_roll_deg,
+                90.0,
+            ),
+            (
+                "exposure.max_clipped_highlights_pct",
+                self.exposure.max_clipped_highlights_pct,
+                100.0,
+            ),
+            (
+                "exposure.max_clipped_shadows_pct",
+                self.exposure.max_clipped_shadows_pct,
+                100.0,
+            ),
+            (
+                "sharpness.min_sharpness",
+                self.sharpness.min_sharpness,
+                f32::MAX,
+            ),
+            (
+                "background.max_luma_stddev",
+                self.background.max_luma_stddev,
+                255.0,
+            ),
+            (
+                "background.max_cell_range",
+                self.background.max_cell_range,
+                255.0,
+            ),
+        ];
+        for (key, value, max) in limits {
+            if !(value.is_finite() && (0.0..=max).contains(&value)) {
+                return Err(format!("{key} = {value}: must be a number from 0 to {max}"));
+            }
         }
         if self.pose.preferred_roll_deg > self.pose.max_roll_deg {
             return Err("pose.preferred_roll_deg must not exceed pose.max_roll_deg".into());
@@ -241,6 +285,26 @@ mod tests {
             .to_string();
         assert!(err.contains("max_yaw"), "{err}");
         assert!(err.contains("line"), "{err}");
+    }
+
+    #[test]
+    fn nan_threshold_is_rejected() {
+        let text = default_text().replace("min_sharpness = 40.0", "min_sharpness = nan");
+        let err = Profile::parse(&text, Path::new("x.toml")).unwrap_err();
+        assert!(err.to_string().contains("sharpness.min_sharpness"), "{err}");
+    }
+
+    #[test]
+    fn percent_over_100_is_rejected() {
+        let text = default_text().replace(
+            "max_clipped_highlights_pct = 2.0",
+            "max_clipped_highlights_pct = 200.0",
+        );
+        let err = Profile::parse(&text, Path::new("x.toml")).unwrap_err();
+        assert!(
+            err.to_string().contains("max_clipped_highlights_pct"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -455,15 +455,15 @@ pub fn exposure(image: &RgbImage, a: &Analysis, p: &Profile) -> RuleResult {
 
 pub fn sharpness(image: &RgbImage, a: &Analysis, p: &Profile) -> RuleResult {
     let title = Text::new("清晰度", "Sharpness");
-    let min = p.sharpness.min_laplacian_variance;
+    let min = p.sharpness.min_sharpness;
     let allowed = Text::new(
-        format!("拉普拉斯方差 ≥ {min:.0}"),
-        format!("Laplacian variance ≥ {min:.0}"),
+        format!("清晰度 ≥ {min:.0}"),
+        format!("sharpness ≥ {min:.0}"),
     );
     let Some(region) = a.face_region() else {
         return not_measured("sharpness", title, allowed, no_single_face());
     };
-    let value = measure::laplacian_variance(image, &region);
+    let value = measure::sharpness(image, &region);
     let ok = value >= min;
     result(
         "sharpness",

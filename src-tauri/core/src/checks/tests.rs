@@ -173,6 +173,32 @@ fn blurred_frame_fails_sharpness() {
 }
 
 #[test]
+fn dark_frame_is_not_blurred() {
+    let mut dark = demo_frame();
+    for p in dark.pixels_mut() {
+        *p = Rgb(p.0.map(|c| c / 4));
+    }
+    let report = check(&dark);
+    assert_eq!(
+        status(&report, "sharpness"),
+        RuleStatus::Pass,
+        "{}",
+        describe(&report)
+    );
+}
+
+#[test]
+fn slightly_blurred_frame_fails_sharpness() {
+    let report = check(&imageops::blur(&demo_frame(), 1.5));
+    assert_eq!(
+        status(&report, "sharpness"),
+        RuleStatus::Fail,
+        "{}",
+        describe(&report)
+    );
+}
+
+#[test]
 fn overexposed_frame_fails_exposure() {
     let mut bright = demo_frame();
     for p in bright.pixels_mut() {
