@@ -1,7 +1,7 @@
 //! The command line: options parsed once into the station's settings, and
 //! the subcommands for staff and scripts (which never create drafts).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -17,20 +17,25 @@ use tucai_core::{ErrorKind, decode, paths};
 /// With no subcommand it opens the station's window. The subcommands check
 /// photos and manage the store from a terminal; they never create drafts.
 #[derive(Debug, Parser)]
-#[command(name = "tucai-station", version, max_term_width = 100)]
+#[command(
+    name = "tucai-station",
+    version,
+    max_term_width = 100,
+    after_help = "Environment: TUCAI_DATA_DIR sets the data folder (as --data-dir does), \
+                  TUCAI_LOG the log level (such as debug or tucai_core=trace), and \
+                  TUCAI_ASSETS the folder of the models, profiles and demo frames."
+)]
 pub struct Cli {
-    /// Folder of the station's store (SQLite file and originals). Defaults
-    /// to the operating system's data folder for the app.
-    #[arg(long, global = true, value_name = "DIR", env = paths::DATA_DIR_ENV)]
-    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    store: StoreArgs,
 
     /// Spec profile to check photos against: a bundled profile name or the
     /// path of a .toml file.
-    #[arg(long, global = true, value_name = "NAME", default_value = DEFAULT_PROFILE)]
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_PROFILE)]
     profile: String,
 
-    /// Camera index to open (see the list the system gives). Without it
-    /// the first camera is used, or the demo camera when there is none.
+    /// Camera index to open. Without it the first camera is used, or the
+    /// demo camera when there is none.
     #[arg(long, value_name = "INDEX", conflicts_with = "replay")]
     camera: Option<u32>,
 
@@ -39,16 +44,25 @@ pub struct Cli {
     #[arg(long, value_name = "PATH")]
     replay: Option<PathBuf>,
 
-    /// Frame rate of --replay, in frames per second.
-    #[arg(long, value_name = "FPS", default_value_t = 25.0)]
+    /// Frame rate of --replay, in frames per second (above 0, at most 240).
+    #[arg(long, value_name = "FPS", default_value_t = 25.0, value_parser = parse_fps)]
     replay_fps: f32,
 
-    /// Most qualified drafts a student keeps.
+    /// Most qualified drafts a student keeps (1 to 50).
     #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=50))]
     draft_limit: u32,
 
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+#[derive(Debug, clap::Args)]
+struct StoreArgs {
+    /// Folder of the station's store (SQLite file and originals). Defaults
+    /// to TUCAI_DATA_DIR, then to the operating system's data folder for
+    /// the app.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,10 +75,13 @@ enum Command {
     Check {
         /// The photo file (JPEG or PNG).
         photo: PathBuf,
+        /// Spec profile: a bundled profile name or the path of a .toml file.
+        #[arg(long, value_name = "NAME", default_value = DEFAULT_PROFILE)]
+        profile: String,
         /// Print the report as JSON instead of a table.
         #[arg(long)]
         json: bool,
-        /// Language of the table's reasons.
+        /// Language of the table's names and reasons.
         #[arg(long, value_enum, default_value_t = Lang::Zh)]
         lang: Lang,
     },
@@ -80,7 +97,12 @@ enum RosterAction {
     /// Import a roster CSV (columns: student number, name, ID number,
     /// school, college, class, collection code; Chinese or English
     /// headers). A file with any bad row imports nothing.
-    Import { file: PathBuf },
+    Import {
+        /// The roster file, CSV in UTF-8.
+        file: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -89,18 +111,32 @@ enum Lang {
     En,
 }
 
+fn parse_fps(text: &str) -> Result<f32, String> {
+    let fps: f32 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if fps > 0.0 && fps <= 240.0 {
+        Ok(fps)
+    } else {
+        Err(format!(
+            "{fps} is outside 0 (exclusive) to 240 frames per second"
+        ))
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.command.is_none());
-    match cli.command {
+    match &cli.command {
         Some(Command::Check {
-            ref photo,
+            photo,
+            profile,
             json,
             lang,
-        }) => check(photo, &cli.profile, json, lang),
+        }) => check(photo, profile, *json, *lang),
         Some(Command::Roster {
-            action: RosterAction::Import { ref file },
-        }) => roster_import(&cli, file),
+            action: RosterAction::Import { file, store },
+        }) => roster_import(store, file),
         None => window(&cli),
     }
 }
@@ -119,6 +155,7 @@ fn init_logging(window: bool) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 }
 
@@ -127,17 +164,19 @@ fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Exit code 2 is for what the person can fix (a photo, an option, a
+/// camera); 3 is for a broken station.
 fn exit_code_for(kind: ErrorKind) -> u8 {
     match kind {
-        ErrorKind::InvalidInput | ErrorKind::NotFound => 2,
-        _ => 3,
+        ErrorKind::InvalidInput | ErrorKind::NotFound | ErrorKind::Camera => 2,
+        ErrorKind::Model | ErrorKind::Store | ErrorKind::Conflict | ErrorKind::Internal => 3,
     }
 }
 
 fn check(photo: &std::path::Path, profile: &str, json: bool, lang: Lang) -> ExitCode {
     let profile = match Profile::named(profile) {
         Ok(p) => p,
-        Err(e) => return fail(2, e),
+        Err(e) => return fail(exit_code_for(e.kind()), e),
     };
     let image = match decode::load_photo(photo) {
         Ok(image) => image,
@@ -205,7 +244,7 @@ fn print_report(
             RuleStatus::Fail => "FAIL",
             RuleStatus::Advisory => "warn",
             RuleStatus::NotAssessed if rule.measured.is_none() => {
-                unmeasured.push(rule.rule.as_str());
+                unmeasured.push(pick(&rule.title));
                 continue;
             }
             RuleStatus::NotAssessed => "n/a ",
@@ -213,8 +252,8 @@ fn print_report(
         let measured = rule.measured.as_deref().unwrap_or("-");
         writeln!(
             out,
-            "  [{status}] {:<22} {measured}  ({})",
-            rule.rule,
+            "  [{status}] {}  {measured}  ({})",
+            pick(&rule.title),
             pick(&rule.allowed)
         )?;
         if rule.status != RuleStatus::Pass {
@@ -230,13 +269,14 @@ fn print_report(
         } else {
             "not measured (check by eye)"
         };
-        writeln!(out, "  [n/a ] {label}: {}", unmeasured.join(", "))?;
+        let separator = if lang == Lang::Zh { "、" } else { ", " };
+        writeln!(out, "  [n/a ] {label}: {}", unmeasured.join(separator))?;
     }
     Ok(())
 }
 
-fn roster_import(cli: &Cli, file: &std::path::Path) -> ExitCode {
-    let dir = match paths::data_dir(cli.data_dir.clone()) {
+fn roster_import(store: &StoreArgs, file: &std::path::Path) -> ExitCode {
+    let dir = match paths::data_dir(store.data_dir.clone()) {
         Ok(dir) => dir,
         Err(e) => return fail(2, e),
     };
@@ -258,7 +298,7 @@ fn roster_import(cli: &Cli, file: &std::path::Path) -> ExitCode {
 }
 
 fn window(cli: &Cli) -> ExitCode {
-    let data_dir = match paths::data_dir(cli.data_dir.clone()) {
+    let data_dir = match paths::data_dir(cli.store.data_dir.clone()) {
         Ok(dir) => dir,
         Err(e) => return fail(2, e),
     };

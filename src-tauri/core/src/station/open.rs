@@ -41,10 +41,12 @@ pub struct StationOptions {
 
 impl Station {
     pub fn open(options: &StationOptions) -> Result<Station> {
-        let store = Store::open(&options.data_dir)?;
+        // The cheap checks of the options come first, so a bad option
+        // leaves no store behind.
         let profile = Profile::named(&options.profile)?;
-        let models = Models::load_bundled()?;
         let camera = open_camera(&options.camera)?;
+        let models = Models::load_bundled()?;
+        let store = Store::open(&options.data_dir)?;
         tracing::info!(
             data_dir = %options.data_dir.display(),
             profile = %profile.id,
@@ -87,6 +89,7 @@ fn open_camera(choice: &CameraChoice) -> Result<CameraFeed> {
                     }
                 },
             };
+            tracing::warn!(reason = %why.en, "using the demo camera");
             let mut feed = CameraFeed::start(replay_factory(demo_frames_dir(), DEMO_FPS))?;
             feed.note = Some(why);
             Ok(feed)

@@ -57,9 +57,14 @@ impl Store {
 fn rejected(path: &Path, errors: RosterErrors) -> Error {
     let lines = errors.lines();
     tracing::warn!(path = %path.display(), errors = errors.errors.len(), ?lines, "roster rejected");
+    let count = errors.errors.len();
+    let problems = if count == 1 {
+        "this problem".to_owned()
+    } else {
+        format!("these {count} problems")
+    };
     Error::Invalid(format!(
-        "roster {path:?} not imported, fix these {} problems and import it again:\n{errors}",
-        errors.errors.len()
+        "roster {path:?} not imported, fix {problems} and import it again:\n{errors}"
     ))
 }
 

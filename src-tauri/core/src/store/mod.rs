@@ -59,9 +59,15 @@ impl Store {
     /// `Error::Store` when the database cannot be opened or migrated (such as
     /// a file written by a newer version of the station).
     pub fn open(data_dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(data_dir).map_err(|e| Error::io(data_dir, e))?;
+        let unusable = |path: &Path, e: std::io::Error| {
+            Error::Invalid(format!(
+                "cannot use {} as the station's data folder: {e}; choose another folder with --data-dir or TUCAI_DATA_DIR",
+                path.display()
+            ))
+        };
+        std::fs::create_dir_all(data_dir).map_err(|e| unusable(data_dir, e))?;
         let originals = data_dir.join(ORIGINALS_DIR);
-        std::fs::create_dir_all(&originals).map_err(|e| Error::io(&originals, e))?;
+        std::fs::create_dir_all(&originals).map_err(|e| unusable(&originals, e))?;
 
         let db_path = data_dir.join(DB_FILE);
         let mut conn = Connection::open(&db_path)?;
