@@ -19,6 +19,6 @@ measured: string | null,
  */
 allowed: Text, reason: Text, 
 /**
- * What to do to pass, when the rule did not pass.
+ * Advice for passing, when the rule did not pass.
  */
 advice: Text | null, };
