@@ -58,6 +58,12 @@ impl ReplaySource {
 
     /// Plays the JPEG and PNG files of `dir` in name order, or one file.
     pub fn open_path(path: &Path, fps: f32) -> Result<Self> {
+        if !path.exists() {
+            return Err(Error::Camera(format!(
+                "replay path {} not found: give a folder of .jpg/.png frames or one image file",
+                path.display()
+            )));
+        }
         let files = if path.is_dir() {
             image_files(path)?
         } else {

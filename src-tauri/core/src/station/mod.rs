@@ -112,3 +112,6 @@ pub fn outline(width: u32, height: u32, profile: &Profile) -> Outline {
         face_width: g.target_face_width_px * scale / w,
     }
 }
+
+#[cfg(test)]
+mod tests;

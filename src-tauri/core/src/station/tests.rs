@@ -1,0 +1,140 @@
+//! One station end to end without a window: a real SQLite file, the real
+//! models and the replay camera over the demo frames.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::*;
+use crate::ErrorKind;
+
+fn options(data: &std::path::Path, replay: PathBuf, draft_limit: u32) -> StationOptions {
+    StationOptions {
+        data_dir: data.to_owned(),
+        profile: crate::checks::DEFAULT_PROFILE.to_owned(),
+        camera: CameraChoice::Replay {
+            path: replay,
+            fps: 25.0,
+        },
+        draft_limit,
+    }
+}
+
+fn station(data: &std::path::Path, replay: PathBuf, draft_limit: u32) -> Station {
+    let roster = crate::assets_dir().join("roster/sample-roster.csv");
+    Store::open(data)
+        .unwrap()
+        .import_roster_csv(&roster)
+        .unwrap();
+    let station = Station::open(&options(data, replay, draft_limit)).unwrap();
+    // Wait for the first frame, as a person waits for the preview.
+    station
+        .camera()
+        .slot()
+        .wait_newer(0, Duration::from_secs(10))
+        .unwrap();
+    station
+}
+
+fn demo_station(data: &std::path::Path, draft_limit: u32) -> Station {
+    station(data, crate::camera::demo_frames_dir(), draft_limit)
+}
+
+#[test]
+fn capture_saves_demo_draft() {
+    let data = tempfile::tempdir().unwrap();
+    let station = demo_station(data.path(), 6);
+    let outcome = station.capture("TC2026A0001").unwrap();
+    assert!(
+        outcome.report.passed,
+        "{:?}",
+        outcome.report.failed().collect::<Vec<_>>()
+    );
+    let draft = outcome.draft.expect("a draft");
+    assert!(draft.demo);
+    assert!(draft.preview.starts_with("data:image/jpeg;base64,"));
+}
+
+#[test]
+fn drafts_list_the_saved_capture() {
+    let data = tempfile::tempdir().unwrap();
+    let station = demo_station(data.path(), 6);
+    let saved = station.capture("2023010001").unwrap().draft.unwrap();
+    let drafts = station.drafts("2023010001").unwrap();
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].id, saved.id);
+}
+
+#[test]
+fn full_draft_box_keeps_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let station = demo_station(data.path(), 1);
+    station.capture("2023010001").unwrap();
+    let second = station.capture("2023010001").unwrap();
+    assert!(second.report.passed);
+    assert!(second.draft.is_none());
+    assert!(second.not_saved.is_some());
+    assert_eq!(station.drafts("2023010001").unwrap().len(), 1);
+}
+
+#[test]
+fn failing_capture_makes_no_draft() {
+    let data = tempfile::tempdir().unwrap();
+    let cat = crate::assets_dir().join("fixtures/chelsea.png");
+    let station = station(data.path(), cat, 6);
+    let outcome = station.capture("2023010001").unwrap();
+    assert!(!outcome.report.passed);
+    assert!(outcome.draft.is_none());
+    assert!(station.drafts("2023010001").unwrap().is_empty());
+}
+
+#[test]
+fn unknown_student_is_not_found() {
+    let data = tempfile::tempdir().unwrap();
+    let station = demo_station(data.path(), 6);
+    let err = station.capture("NOSUCHCODE").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+}
+
+#[test]
+fn found_student_has_masked_id() {
+    let data = tempfile::tempdir().unwrap();
+    let station = demo_station(data.path(), 6);
+    let student = station.find_student("tc2026a0001").unwrap();
+    assert_eq!(student.student_number, "2023010001");
+    assert!(student.masked_id.contains('*'), "{}", student.masked_id);
+    assert_eq!(student.draft_limit, 6);
+}
+
+#[test]
+fn status_reports_demo_camera() {
+    let data = tempfile::tempdir().unwrap();
+    let station = demo_station(data.path(), 6);
+    let status = station.status().unwrap();
+    assert_eq!(status.camera.source, crate::views::CameraSourceKind::Demo);
+    assert_eq!(
+        (status.camera.frame_width, status.camera.frame_height),
+        (720, 960)
+    );
+    assert_eq!(status.student_count, 40);
+}
+
+#[test]
+fn bad_replay_leaves_no_store() {
+    let data = tempfile::tempdir().unwrap();
+    let store_dir = data.path().join("store");
+    let missing = data.path().join("no-such-frames");
+    let err = Station::open(&options(&store_dir, missing, 6))
+        .err()
+        .unwrap();
+    assert_eq!(err.kind(), ErrorKind::Camera);
+    assert!(!store_dir.exists());
+}
+
+#[test]
+fn outline_centres_the_crop() {
+    let profile = crate::checks::Profile::named(crate::checks::DEFAULT_PROFILE).unwrap();
+    let o = outline(720, 960, &profile);
+    assert!((o.crop_left - 0.0).abs() < 1e-6);
+    assert!((o.crop_height - 1.0).abs() < 1e-6);
+    assert!(o.head_top < o.eye_line);
+}
