@@ -3,4 +3,4 @@
 /**
  * A hint for the student during the live preview, most urgent first.
  */
-export type Hint = "no_face" | "many_faces" | "move_closer" | "move_back" | "move_left" | "move_right" | "move_up" | "move_down" | "level_head" | "too_dark" | "too_bright" | "ready";
+export type Hint = "no_face" | "many_faces" | "move_closer" | "move_back" | "move_left" | "move_right" | "move_up" | "move_down" | "level_head" | "face_camera" | "open_eyes" | "close_mouth" | "too_dark" | "too_bright" | "ready";

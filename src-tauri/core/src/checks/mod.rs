@@ -38,6 +38,9 @@ pub fn report_for(image: &RgbImage, a: &Analysis, profile: &Profile) -> Report {
     results.extend(rules::bands(a, profile));
     results.push(rules::inter_eye(a, profile));
     results.push(rules::roll(a, profile));
+    results.push(rules::yaw(a, profile));
+    results.push(rules::eyes_open(a, profile));
+    results.push(rules::mouth_closed(a, profile));
     results.push(rules::exposure(image, a, profile));
     results.push(rules::sharpness(image, a, profile));
     results.push(rules::background(image, a, profile));
@@ -88,8 +91,16 @@ pub fn hints(
             .rule(rule)
             .is_some_and(|r| r.status == RuleStatus::Fail)
     };
-    if failed("head_roll") {
-        hints.push(Hint::LevelHead);
+    let by_rule = [
+        ("head_roll", Hint::LevelHead),
+        ("head_yaw", Hint::FaceCamera),
+        ("eyes_open", Hint::OpenEyes),
+        ("mouth_closed", Hint::CloseMouth),
+    ];
+    for (rule, hint) in by_rule {
+        if failed(rule) {
+            hints.push(hint);
+        }
     }
     if failed("exposure") {
         let over = analysis.face_region().is_some_and(|region| {
@@ -118,6 +129,9 @@ pub fn live_status(
         rules::crop(&analysis, profile),
     ];
     results.push(rules::roll(&analysis, profile));
+    results.push(rules::yaw(&analysis, profile));
+    results.push(rules::eyes_open(&analysis, profile));
+    results.push(rules::mouth_closed(&analysis, profile));
     results.push(rules::exposure(image, &analysis, profile));
     let report = Report::new(&profile.id, image.width(), image.height(), results);
     Ok(LiveStatus {

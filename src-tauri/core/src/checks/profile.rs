@@ -44,6 +44,7 @@ pub struct Profile {
     pub output: Output,
     pub geometry: Geometry,
     pub pose: Pose,
+    pub expression: Expression,
     pub exposure: Exposure,
     pub sharpness: Sharpness,
     pub background: Background,
@@ -74,6 +75,17 @@ pub struct Geometry {
 pub struct Pose {
     pub max_roll_deg: f32,
     pub preferred_roll_deg: f32,
+    pub max_yaw_deg: f32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expression {
+    /// Least eye opening (lid distance over eye width) that counts as open.
+    pub min_eye_opening: f32,
+    /// Most mouth opening (lip distance over mouth width) that counts as
+    /// closed.
+    pub max_mouth_opening: f32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

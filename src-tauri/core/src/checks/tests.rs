@@ -359,3 +359,48 @@ fn live_hints_no_face_on_coffee() {
     let status = live_status(&fixture("coffee.png"), models(), &profile(), 1).unwrap();
     assert_eq!(status.hints, vec![crate::views::Hint::NoFace]);
 }
+
+#[test]
+fn astronaut_smile_fails_mouth_closed() {
+    let report = check(&fixture("astronaut.png"));
+    assert_eq!(
+        status(&report, "mouth_closed"),
+        RuleStatus::Fail,
+        "{}",
+        describe(&report)
+    );
+}
+
+#[test]
+fn profile_view_fails_yaw() {
+    let report = check(&fixture("camera.png"));
+    assert_eq!(
+        status(&report, "head_yaw"),
+        RuleStatus::Fail,
+        "{}",
+        describe(&report)
+    );
+}
+
+#[test]
+fn demo_frame_eyes_open_mouth_closed() {
+    let report = check(&demo_frame());
+    assert_eq!(
+        status(&report, "eyes_open"),
+        RuleStatus::Pass,
+        "{}",
+        describe(&report)
+    );
+    assert_eq!(
+        status(&report, "mouth_closed"),
+        RuleStatus::Pass,
+        "{}",
+        describe(&report)
+    );
+    assert_eq!(
+        status(&report, "head_yaw"),
+        RuleStatus::Pass,
+        "{}",
+        describe(&report)
+    );
+}

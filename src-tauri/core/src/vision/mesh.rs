@@ -48,6 +48,29 @@ impl Mesh {
         self.point(10)
     }
 
+    /// Opening of the right and left eyes: lid-to-lid distance over the
+    /// corner-to-corner width (points 159/145 over 33/133, 386/374 over
+    /// 362/263). About 0.25 for open eyes.
+    pub fn eye_openings(&self) -> (f32, f32) {
+        let ratio = |a, b, c, d| {
+            self.point(a).distance(self.point(b)) / self.point(c).distance(self.point(d)).max(1e-3)
+        };
+        (ratio(159, 145, 33, 133), ratio(386, 374, 362, 263))
+    }
+
+    /// Opening of the mouth: lip-to-lip distance over the mouth's width
+    /// (points 13/14 over 61/291). Near 0 for closed lips.
+    pub fn mouth_opening(&self) -> f32 {
+        self.point(13).distance(self.point(14)) / self.point(61).distance(self.point(291)).max(1e-3)
+    }
+
+    /// Yaw in degrees from the depth difference between the two cheek
+    /// points (234 and 454); positive when the person turns to their left.
+    pub fn yaw_degrees(&self) -> f32 {
+        let (right, left) = (self.points[234], self.points[454]);
+        (left[2] - right[2]).atan2(left[0] - right[0]).to_degrees()
+    }
+
     /// Centres of the person's right and left eyes, from the eye corners.
     pub fn eye_centers(&self) -> (Point, Point) {
         let right = self.point(33).midpoint(self.point(133));
