@@ -35,6 +35,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         frame.width(),
         frame.height()
     );
+    let face = models
+        .detector
+        .detect(&frame)?
+        .into_iter()
+        .next()
+        .ok_or("no face")?;
+    report("face detection (YuNet)", runs, || {
+        models.detector.detect(&frame).map(|_| ())
+    })?;
+    report("face mesh", runs, || {
+        models.mesh.landmarks(&frame, &face).map(|_| ())
+    })?;
+    report("person mask", runs, || {
+        models.segmenter.segment(&frame).map(|_| ())
+    })?;
     report("full checks of a capture", runs, || {
         checks::check_photo(&frame, &models, &profile).map(|_| ())
     })?;
