@@ -9,9 +9,9 @@ use image::{ImageDecoder, ImageReader, Limits, RgbImage};
 
 use crate::{Error, Result};
 
-/// Largest side accepted, in pixels; no camera made today exceeds it.
+/// Maximum side accepted, in pixels.
 pub const MAX_SIDE: u32 = 16_384;
-/// Largest decoded buffer accepted, in bytes (about 60 megapixels of RGBA).
+/// Maximum decoded buffer accepted, in bytes (about 60 megapixels of RGBA).
 pub const MAX_ALLOC: u64 = 256 * 1024 * 1024;
 
 /// Reads and decodes the photo at `path`.
@@ -58,8 +58,8 @@ pub fn decode_photo(bytes: &[u8]) -> std::result::Result<RgbImage, String> {
     Ok(image.to_rgb8())
 }
 
-/// True when the JPEG ends with its end-of-image marker (FF D9), allowing
-/// for padding bytes that some cameras append after it.
+/// Checks that the JPEG ends with its end-of-image marker (FF D9), allowing
+/// for 0x00 or 0xFF padding bytes after it.
 fn ends_with_eoi(bytes: &[u8]) -> bool {
     let end = bytes
         .iter()
