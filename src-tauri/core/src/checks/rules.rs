@@ -546,15 +546,31 @@ fn mesh_missing() -> Text {
     )
 }
 
+/// The usable face mesh, or the not-assessed result that explains why there
+/// is none.
+fn mesh_for<'a>(
+    a: &'a Analysis,
+    rule: &str,
+    title: &Text,
+    allowed: &Text,
+) -> Result<&'a crate::vision::Mesh, RuleResult> {
+    let why = if a.face().is_none() {
+        no_single_face()
+    } else {
+        mesh_missing()
+    };
+    a.usable_mesh()
+        .filter(|_| a.face().is_some())
+        .ok_or_else(|| not_measured(rule, title.clone(), allowed.clone(), why))
+}
+
 pub fn yaw(a: &Analysis, p: &Profile) -> RuleResult {
     let title = Text::new("头部左右转动", "Head yaw");
     let max = p.pose.max_yaw_deg;
     let allowed = Text::same(format!("≤ {max:.0}°"));
-    if a.face().is_none() {
-        return not_measured("head_yaw", title, allowed, no_single_face());
-    }
-    let Some(mesh) = a.usable_mesh() else {
-        return not_measured("head_yaw", title, allowed, mesh_missing());
+    let mesh = match mesh_for(a, "head_yaw", &title, &allowed) {
+        Ok(mesh) => mesh,
+        Err(unmeasured) => return unmeasured,
     };
     // NOTE: the yaw comes from the mesh's relative depths; its error on
     // real faces has not been measured against a reference.
@@ -585,11 +601,9 @@ pub fn eyes_open(a: &Analysis, p: &Profile) -> RuleResult {
     let title = Text::new("睁眼", "Eyes open");
     let min = p.expression.min_eye_opening;
     let allowed = Text::same(format!("≥ {min:.2}"));
-    if a.face().is_none() {
-        return not_measured("eyes_open", title, allowed, no_single_face());
-    }
-    let Some(mesh) = a.usable_mesh() else {
-        return not_measured("eyes_open", title, allowed, mesh_missing());
+    let mesh = match mesh_for(a, "eyes_open", &title, &allowed) {
+        Ok(mesh) => mesh,
+        Err(unmeasured) => return unmeasured,
     };
     let (right, left) = mesh.eye_openings();
     let ok = right >= min && left >= min;
@@ -615,11 +629,9 @@ pub fn mouth_closed(a: &Analysis, p: &Profile) -> RuleResult {
     let title = Text::new("闭嘴", "Mouth closed");
     let max = p.expression.max_mouth_opening;
     let allowed = Text::same(format!("≤ {max:.2}"));
-    if a.face().is_none() {
-        return not_measured("mouth_closed", title, allowed, no_single_face());
-    }
-    let Some(mesh) = a.usable_mesh() else {
-        return not_measured("mouth_closed", title, allowed, mesh_missing());
+    let mesh = match mesh_for(a, "mouth_closed", &title, &allowed) {
+        Ok(mesh) => mesh,
+        Err(unmeasured) => return unmeasured,
     };
     let opening = mesh.mouth_opening();
     let ok = opening <= max;
