@@ -191,6 +191,31 @@ async fn flow(client: &Client, data: &std::path::Path) -> Result<()> {
     assert_eq!(drafts[0].attr("data-demo").await?.as_deref(), Some("true"));
     screenshot(client, "drafts").await?;
 
+    // Staff switch the window to English and back.
+    let next = client.find(Locator::Css("#next-student")).await?;
+    let chinese = next.text().await?;
+    client.find(Locator::Css("#lang")).await?.click().await?;
+    wait_until("English text", long, || async {
+        Ok(client
+            .find(Locator::Css("#next-student"))
+            .await?
+            .text()
+            .await?
+            == "Next student")
+    })
+    .await?;
+    screenshot(client, "drafts-en").await?;
+    client.find(Locator::Css("#lang")).await?.click().await?;
+    wait_until("Chinese text again", long, || async {
+        Ok(client
+            .find(Locator::Css("#next-student"))
+            .await?
+            .text()
+            .await?
+            == chinese)
+    })
+    .await?;
+
     check_store(data)
 }
 
