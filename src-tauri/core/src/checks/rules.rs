@@ -235,7 +235,7 @@ fn crop_problem_text(problem: CropProblem) -> (Text, Text) {
     }
 }
 
-/// The three geometry bands, measured in the planned crop or, when none
+/// Measures the three geometry bands in the planned crop or, when none
 /// meets every band, in the nearest crop inside the frame.
 pub fn bands(a: &Analysis, p: &Profile) -> [RuleResult; 3] {
     let g = &p.geometry;
@@ -553,7 +553,7 @@ fn mesh_for<'a>(
     rule: &str,
     title: &Text,
     allowed: &Text,
-) -> Result<&'a crate::vision::Mesh, RuleResult> {
+) -> Result<&'a crate::vision::Mesh, Box<RuleResult>> {
     let why = if a.face().is_none() {
         no_single_face()
     } else {
@@ -561,7 +561,7 @@ fn mesh_for<'a>(
     };
     a.usable_mesh()
         .filter(|_| a.face().is_some())
-        .ok_or_else(|| not_measured(rule, title.clone(), allowed.clone(), why))
+        .ok_or_else(|| Box::new(not_measured(rule, title.clone(), allowed.clone(), why)))
 }
 
 pub fn yaw(a: &Analysis, p: &Profile) -> RuleResult {
@@ -570,7 +570,7 @@ pub fn yaw(a: &Analysis, p: &Profile) -> RuleResult {
     let allowed = Text::same(format!("≤ {max:.0}°"));
     let mesh = match mesh_for(a, "head_yaw", &title, &allowed) {
         Ok(mesh) => mesh,
-        Err(unmeasured) => return unmeasured,
+        Err(unmeasured) => return *unmeasured,
     };
     // NOTE: the yaw comes from the mesh's relative depths; its error on
     // real faces has not been measured against a reference.
@@ -603,7 +603,7 @@ pub fn eyes_open(a: &Analysis, p: &Profile) -> RuleResult {
     let allowed = Text::same(format!("≥ {min:.2}"));
     let mesh = match mesh_for(a, "eyes_open", &title, &allowed) {
         Ok(mesh) => mesh,
-        Err(unmeasured) => return unmeasured,
+        Err(unmeasured) => return *unmeasured,
     };
     let (right, left) = mesh.eye_openings();
     let ok = right >= min && left >= min;
@@ -631,7 +631,7 @@ pub fn mouth_closed(a: &Analysis, p: &Profile) -> RuleResult {
     let allowed = Text::same(format!("≤ {max:.2}"));
     let mesh = match mesh_for(a, "mouth_closed", &title, &allowed) {
         Ok(mesh) => mesh,
-        Err(unmeasured) => return unmeasured,
+        Err(unmeasured) => return *unmeasured,
     };
     let opening = mesh.mouth_opening();
     let ok = opening <= max;
