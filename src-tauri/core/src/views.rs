@@ -1,4 +1,4 @@
-//! What the window is shown: plain serialisable views of the station's state,
+//! The window's views: plain serialisable views of the station's state,
 //! exported as TypeScript types into `ui/src/bindings`.
 
 use serde::Serialize;
@@ -46,7 +46,7 @@ pub struct CaptureOutcome {
     pub draft: Option<DraftView>,
     /// The rendered 480x640 photo, when a crop plan exists.
     pub preview: Option<String>,
-    /// Why a passing capture was not kept (such as a full draft box).
+    /// Reason a passing capture was not kept (such as a full draft box).
     pub not_saved: Option<Text>,
 }
 
@@ -69,7 +69,7 @@ pub enum CameraRunState {
     Lost,
 }
 
-/// Where the spec wants the head, as fractions of the camera frame, for the
+/// Head position the spec wants, as fractions of the camera frame, for the
 /// outline drawn over the live preview.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -96,7 +96,7 @@ pub struct CameraState {
     pub frame_width: u32,
     pub frame_height: u32,
     pub outline: Outline,
-    /// Why the camera is lost or why the demo camera runs, with the fix.
+    /// Reason the camera is lost, or the reason the demo camera runs, with the fix.
     pub message: Option<Text>,
 }
 

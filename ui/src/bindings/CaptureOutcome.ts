@@ -13,6 +13,6 @@ export type CaptureOutcome = { capture_id: string, report: Report, draft: DraftV
  */
 preview: string | null, 
 /**
- * Why a passing capture was not kept (such as a full draft box).
+ * Reason a passing capture was not kept (such as a full draft box).
  */
 not_saved: Text | null, };

@@ -5,7 +5,7 @@
 use super::profile::Profile;
 use crate::vision::Rect;
 
-/// What the planner needs to know about the head, in frame pixels.
+/// Head measurements the planner needs, in frame pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HeadGeometry {
     pub top: f32,
@@ -14,7 +14,7 @@ pub struct HeadGeometry {
     pub center_x: f32,
 }
 
-/// Why no crop meets every band, in the order the planner tests them.
+/// Reasons no crop meets every band, in the order the planner tests them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CropProblem {
     /// The frame is smaller than the output photo.
@@ -58,7 +58,7 @@ impl Crop {
 const SCALE_STEPS: usize = 400;
 
 /// Plans the crop closest to the profile's target face width whose bands
-/// all hold, or says what stops every crop.
+/// all hold, or returns the problem that stops every crop.
 pub fn plan(
     head: &HeadGeometry,
     frame_width: u32,
@@ -152,7 +152,7 @@ fn place(
     })
 }
 
-/// The crop the planner would aim for, pushed inside the frame even where
+/// Computes the crop the planner would aim for, pushed inside the frame even where
 /// that breaks a band: used to report how far off each band is.
 pub fn nearest(
     head: &HeadGeometry,
@@ -221,7 +221,8 @@ mod tests {
     #[test]
     fn plan_stays_inside_frame() {
         let crop = plan(&head(), 720, 960, &profile()).unwrap();
-        assert!(crop.rect.x >= 0.0 && crop.rect.y >= 0.0);
+        assert!(crop.rect.x >= 0.0);
+        assert!(crop.rect.y >= 0.0);
         assert!(crop.rect.right() <= 720.0 + 1e-3);
         assert!(crop.rect.bottom() <= 960.0 + 1e-3);
     }
