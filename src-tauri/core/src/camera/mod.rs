@@ -2,10 +2,12 @@
 //! replay source for tests and the demo, and the feed thread that keeps the
 //! newest frame for the preview, the live checks and the capture.
 
+mod convert;
 mod device;
 mod feed;
 mod replay;
 
+pub use convert::{RawLayout, check_mjpeg, nv12_to_rgb, yuyv_to_rgb};
 pub use device::{DeviceSource, list_devices};
 pub use feed::{CameraFeed, Frame, FrameSlot};
 pub use replay::ReplaySource;
