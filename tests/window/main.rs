@@ -1,7 +1,7 @@
-//! The whole flow in the real window under Xvfb, driven through WebDriver:
-//! find a student, read the guide, watch the live preview of the demo
-//! camera, capture, read the verdict, and find the draft in the draft box
-//! and in the SQLite store.
+//! The whole flow in the real window under Xvfb, driven through WebDriver.
+//! The test finds a student, reads the guide and watches the demo camera's
+//! live preview. It then captures, reads the verdict, and finds the draft
+//! in the draft box and in the SQLite store.
 
 use std::time::{Duration, Instant};
 

@@ -1,4 +1,4 @@
-//! Where the station keeps its files: the data folder with the SQLite store
+//! The station's file locations: the data folder with the SQLite store
 //! and the originals.
 
 use std::path::PathBuf;

@@ -112,7 +112,7 @@ mod tests {
     use super::*;
 
     /// This build machine has no camera: opening one must fail with a
-    /// message that says what to check, not panic.
+    /// message that names what to check, not panic.
     #[test]
     fn missing_camera_gives_clear_error() {
         if !list_devices().is_empty() {

@@ -99,7 +99,7 @@ pub struct CameraFeed {
     pub name: String,
     pub kind: CameraSourceKind,
     pub size: (u32, u32),
-    /// Why this source runs, such as "no camera found", shown to staff.
+    /// Reason this source runs, such as "no camera found", shown to staff.
     pub note: Option<Text>,
 }
 

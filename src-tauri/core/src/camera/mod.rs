@@ -24,7 +24,7 @@ use crate::views::CameraSourceKind;
 /// Sources are created and used on the feed's own thread, so they need not
 /// be `Send` (nokhwa's cameras are not on every platform).
 pub trait FrameSource {
-    /// A name to show staff, such as the device's product name.
+    /// Returns a name to show staff, such as the device's product name.
     fn name(&self) -> String;
 
     fn kind(&self) -> CameraSourceKind;
@@ -39,7 +39,7 @@ pub trait FrameSource {
 /// Builds a source on the feed thread.
 pub type SourceFactory = Box<dyn FnOnce() -> Result<Box<dyn FrameSource>> + Send>;
 
-/// The folder of demo frames played when no camera is attached.
+/// Returns the folder of demo frames played when no camera is attached.
 pub fn demo_frames_dir() -> std::path::PathBuf {
     crate::assets_dir().join("demo-camera")
 }

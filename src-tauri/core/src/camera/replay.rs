@@ -77,7 +77,7 @@ impl ReplaySource {
     }
 }
 
-/// The image files of a folder, sorted by name.
+/// Lists the image files of a folder, sorted by name.
 pub fn image_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let mut files: Vec<PathBuf> = entries

@@ -25,7 +25,7 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// The face the rules judge: the only one, or none when there are
+    /// Returns the face the rules judge: the only one, or none when there are
     /// zero or several.
     pub fn face(&self) -> Option<&Face> {
         match self.faces.as_slice() {
@@ -34,7 +34,7 @@ impl Analysis {
         }
     }
 
-    /// The planned crop, or the nearest one inside the frame when no crop
+    /// Returns the planned crop, or the nearest one inside the frame when no crop
     /// meets every band.
     pub fn crop_or_nearest(&self, profile: &Profile) -> Option<Crop> {
         let head = self.head.as_ref()?;
@@ -44,7 +44,7 @@ impl Analysis {
         }
     }
 
-    /// The face region used for exposure and sharpness: the mesh's face
+    /// Returns the face region used for exposure and sharpness: the mesh's face
     /// oval between the eyebrows and the chin, or the detector's box.
     pub fn face_region(&self) -> Option<Rect> {
         let face = self.face()?;

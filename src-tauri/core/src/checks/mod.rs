@@ -116,7 +116,7 @@ pub fn hints(
     hints
 }
 
-/// The cheap checks on a preview frame, for hints while the student poses.
+/// Runs the cheap checks on a preview frame, for hints while the student poses.
 pub fn live_status(
     image: &RgbImage,
     models: &Models,

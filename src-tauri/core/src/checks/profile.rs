@@ -81,7 +81,7 @@ pub struct Pose {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expression {
-    /// Least eye opening (lid distance over eye width) that counts as open.
+    /// Minimum eye opening (lid distance over eye width) that counts as open.
     pub min_eye_opening: f32,
     /// Most mouth opening (lip distance over mouth width) that counts as
     /// closed.

@@ -546,8 +546,8 @@ fn mesh_missing() -> Text {
     )
 }
 
-/// The usable face mesh, or the not-assessed result that explains why there
-/// is none.
+/// Returns the usable face mesh, or the not-assessed result that gives the
+/// reason there is none.
 fn mesh_for<'a>(
     a: &'a Analysis,
     rule: &str,

@@ -79,7 +79,7 @@ impl Station {
         Ok(outcome)
     }
 
-    /// The student's drafts, newest first.
+    /// Lists the student's drafts, newest first.
     pub fn drafts(&self, student_number: &str) -> Result<Vec<DraftView>> {
         let store = self.store();
         let student = store.find_student(student_number)?;
@@ -115,7 +115,7 @@ impl Station {
     }
 }
 
-/// The original is kept as PNG: lossless, so its pixels are exactly the
+/// Encodes the original as PNG: lossless, so its pixels are exactly the
 /// frame that was checked.
 fn encode_png(image: &image::RgbImage) -> Result<Vec<u8>> {
     let mut png = Vec::new();

@@ -38,7 +38,7 @@ pub const MODEL_FILES: [ModelFile; 3] = [YUNET, FACE_MESH, SELFIE_SEGMENTATION];
 
 impl ModelFile {
     /// Reads the file from `dir` and checks its hash, so that a truncated or
-    /// replaced model is refused before it can give wrong answers.
+    /// replaced model is rejected before it can give wrong results.
     pub fn read_verified(&self, dir: &Path) -> Result<Vec<u8>> {
         let path = dir.join(self.file);
         let bytes = std::fs::read(&path).map_err(|e| Error::Model {
