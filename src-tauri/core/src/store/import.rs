@@ -9,6 +9,7 @@ use std::path::Path;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::roster::{Column, RosterError, RosterErrors, RosterRow, parse_roster};
+use super::sheet::parse_roster_sheet;
 use super::{Store, now_rfc3339};
 use crate::{Error, Result};
 
@@ -21,7 +22,9 @@ pub struct ImportSummary {
 }
 
 impl Store {
-    /// Imports a roster CSV file (see [`parse_roster`]) in one transaction.
+    /// Imports a roster file in one transaction: CSV (see
+    /// [`parse_roster`]) or a spreadsheet, XLSX, XLS or ODS (see
+    /// [`parse_roster_sheet`]), told apart by the file's extension.
     ///
     /// Rows are matched to students by student number: new ones are added
     /// and changed ones updated. Students missing from the file, their
@@ -29,11 +32,42 @@ impl Store {
     ///
     /// Fails with `Error::Invalid`, listing every problem one per line and
     /// importing nothing, when the file has any invalid row or gives a
-    /// student a collection code that a student absent from the file has.
-    /// Fails with `Error::Io` when the file cannot be opened.
-    pub fn import_roster_csv(&mut self, path: &Path) -> Result<ImportSummary> {
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let rows = parse_roster(BufReader::new(file)).map_err(|errors| rejected(path, errors))?;
+    /// student a collection code that a student absent from the file has,
+    /// or when its extension is none of these. Fails with `Error::Io` when
+    /// the file cannot be opened.
+    pub fn import_roster(&mut self, path: &Path) -> Result<ImportSummary> {
+        self.import_roster_by(path, "station")
+    }
+
+    /// Same as [`Store::import_roster`], recording `actor` in the audit log
+    /// entry written with the students.
+    pub fn import_roster_by(&mut self, path: &Path, actor: &str) -> Result<ImportSummary> {
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let rows = match extension.as_str() {
+            "csv" | "txt" => {
+                let file = File::open(path).map_err(|e| Error::io(path, e))?;
+                parse_roster(BufReader::new(file))
+            }
+            "xlsx" | "xlsm" | "xls" | "ods" => {
+                if !path.is_file() {
+                    return Err(Error::io(
+                        path,
+                        std::io::Error::from(std::io::ErrorKind::NotFound),
+                    ));
+                }
+                parse_roster_sheet(path)
+            }
+            _ => {
+                return Err(Error::Invalid(format!(
+                    "roster {path:?} is neither a CSV file nor a spreadsheet;                      save it as .xlsx or as CSV UTF-8 and import it again"
+                )));
+            }
+        }
+        .map_err(|errors| rejected(path, errors))?;
 
         let tx = self.conn.transaction()?;
         let conflicts = find_code_conflicts(&tx, &rows)?;
@@ -41,6 +75,21 @@ impl Store {
             return Err(rejected(path, RosterErrors { errors: conflicts }));
         }
         let summary = write_rows(&tx, &rows)?;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        super::audit::append(
+            &tx,
+            actor,
+            "roster_import",
+            &file_name,
+            &serde_json::json!({
+                "added": summary.added,
+                "updated": summary.updated,
+                "unchanged": summary.unchanged,
+            }),
+        )?;
         tx.commit()?;
 
         tracing::info!(
@@ -240,7 +289,7 @@ mod tests {
         let dir = TempDir::new()?;
         let mut store = Store::open(dir.path())?;
 
-        let summary = store.import_roster_csv(&roster_path("sample-roster.csv"))?;
+        let summary = store.import_roster(&roster_path("sample-roster.csv"))?;
 
         assert_eq!(
             summary,
@@ -260,7 +309,7 @@ mod tests {
         let mut store = Store::open(dir.path())?;
 
         let error = store
-            .import_roster_csv(&roster_path("sample-roster-with-errors.csv"))
+            .import_roster(&roster_path("sample-roster-with-errors.csv"))
             .unwrap_err();
 
         let message = error.to_string();
@@ -281,7 +330,7 @@ mod tests {
         let mut store = Store::open(dir.path())?;
 
         let error = store
-            .import_roster_csv(&dir.path().join("absent.csv"))
+            .import_roster(&dir.path().join("absent.csv"))
             .unwrap_err();
 
         assert!(matches!(error, Error::Io { .. }), "{error:?}");
@@ -292,9 +341,9 @@ mod tests {
     fn reimport_unchanged() -> TestResult {
         let dir = TempDir::new()?;
         let mut store = Store::open(dir.path())?;
-        store.import_roster_csv(&roster_path("sample-roster.csv"))?;
+        store.import_roster(&roster_path("sample-roster.csv"))?;
 
-        let summary = store.import_roster_csv(&roster_path("sample-roster.csv"))?;
+        let summary = store.import_roster(&roster_path("sample-roster.csv"))?;
 
         assert_eq!(
             summary,
@@ -311,7 +360,7 @@ mod tests {
     fn reimport_updates_name_keeps_drafts() -> TestResult {
         let dir = TempDir::new()?;
         let mut store = Store::open(dir.path())?;
-        store.import_roster_csv(&roster_path("sample-roster.csv"))?;
+        store.import_roster(&roster_path("sample-roster.csv"))?;
         let before = store.find_student("TC2026A0001")?;
         let draft = test_support::save_passing_draft(&mut store, before.id, false)?;
         let changed =
@@ -319,7 +368,7 @@ mod tests {
         let changed_path = dir.path().join("changed.csv");
         std::fs::write(&changed_path, changed)?;
 
-        let summary = store.import_roster_csv(&changed_path)?;
+        let summary = store.import_roster(&changed_path)?;
 
         let after = store.find_student("TC2026A0001")?;
         assert_eq!(
@@ -347,10 +396,10 @@ mod tests {
             format!("{HEADER}S1,Li,{VALID_ID},U,C,K,CODE0002\nS2,Wu,{VALID_ID},U,C,K,CODE0001\n");
         let path = dir.path().join("roster.csv");
         std::fs::write(&path, first)?;
-        store.import_roster_csv(&path)?;
+        store.import_roster(&path)?;
         std::fs::write(&path, swapped)?;
 
-        let summary = store.import_roster_csv(&path)?;
+        let summary = store.import_roster(&path)?;
 
         assert_eq!(summary.updated, 2);
         assert_eq!(store.find_student("CODE0002")?.student_number, "S1");
@@ -364,10 +413,10 @@ mod tests {
         let mut store = Store::open(dir.path())?;
         let path = dir.path().join("roster.csv");
         std::fs::write(&path, format!("{HEADER}S1,Li,{VALID_ID},U,C,K,CODE0001\n"))?;
-        store.import_roster_csv(&path)?;
+        store.import_roster(&path)?;
         std::fs::write(&path, format!("{HEADER}S2,Wu,{VALID_ID},U,C,K,code0001\n"))?;
 
-        let error = store.import_roster_csv(&path).unwrap_err();
+        let error = store.import_roster(&path).unwrap_err();
 
         assert_eq!(error.kind(), ErrorKind::InvalidInput);
         assert!(

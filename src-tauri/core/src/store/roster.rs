@@ -132,7 +132,7 @@ impl RosterError {
         }
     }
 
-    fn line(line: u64, reason: impl Into<String>) -> Self {
+    pub(super) fn line(line: u64, reason: impl Into<String>) -> Self {
         RosterError {
             line,
             column: None,
@@ -214,40 +214,62 @@ pub fn parse_roster<R: Read>(reader: R) -> Result<Vec<RosterRow>, RosterErrors> 
         .flexible(true)
         .from_reader(reader);
     let mut record = ByteRecord::new();
-    let mut errors = Vec::new();
-
-    let header = match csv.read_byte_record(&mut record) {
-        Ok(true) => parse_header(&record),
-        Ok(false) => Err(vec![RosterError::line(
-            1,
-            "the file is empty, expected a header line",
-        )]),
-        Err(e) => Err(vec![RosterError::line(
-            1,
-            format!("cannot read the file: {e}"),
-        )]),
-    };
-    let header = header.map_err(|errors| RosterErrors { errors })?;
-
-    let mut rows = Vec::new();
+    let mut lines = Vec::new();
     loop {
         match csv.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                errors.push(RosterError::line(
+                let line = e.position().map_or(1, |p| p.line());
+                lines.push(Err(RosterError::line(
                     line,
                     format!("cannot read the file: {e}"),
-                ));
+                )));
                 break;
             }
         }
         let line = record.position().map_or(0, |p| p.line());
-        match parse_row(line, &record, &header) {
-            Ok(Some(row)) => rows.push(row),
-            Ok(None) => {}
-            Err(row_errors) => errors.extend(row_errors),
+        let fields = record
+            .iter()
+            .map(|raw| std::str::from_utf8(raw).map(str::to_owned))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| not_utf8(line));
+        lines.push(fields.map(|fields| TextLine { line, fields }));
+    }
+    parse_lines(lines)
+}
+
+/// One line of a roster file as text values, whatever the file's format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct TextLine {
+    /// Line in the file, or row in the sheet, counting from 1.
+    pub line: u64,
+    pub fields: Vec<String>,
+}
+
+/// Validates the lines of a roster file, the first being the header.
+pub(super) fn parse_lines(
+    lines: impl IntoIterator<Item = Result<TextLine, RosterError>>,
+) -> Result<Vec<RosterRow>, RosterErrors> {
+    let mut lines = lines.into_iter();
+    let header = match lines.next() {
+        Some(Ok(first)) => parse_header(&first),
+        Some(Err(e)) => Err(vec![e]),
+        None => Err(vec![RosterError::line(
+            1,
+            "the file is empty, expected a header line",
+        )]),
+    };
+    let header = header.map_err(|errors| RosterErrors { errors })?;
+
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for line in lines {
+        match line.and_then(|line| Ok(parse_row(&line, &header))) {
+            Ok(Ok(Some(row))) => rows.push(row),
+            Ok(Ok(None)) => {}
+            Ok(Err(row_errors)) => errors.extend(row_errors),
+            Err(e) => errors.push(e),
         }
     }
 
@@ -266,20 +288,22 @@ struct Header {
     width: usize,
 }
 
-fn parse_header(record: &ByteRecord) -> Result<Header, Vec<RosterError>> {
+fn parse_header(first: &TextLine) -> Result<Header, Vec<RosterError>> {
     let mut found: HashMap<Column, usize> = HashMap::new();
     let mut errors = Vec::new();
 
-    for (i, raw) in record.iter().enumerate() {
-        let Ok(text) = std::str::from_utf8(raw) else {
-            return Err(vec![not_utf8(1)]);
-        };
-        let text = text.trim_start_matches('\u{feff}').trim();
+    for (i, raw) in first.fields.iter().enumerate() {
+        let text = raw.trim_start_matches('\u{feff}').trim();
         let Some(column) = Column::from_header(text) else {
             continue;
         };
         if found.insert(column, i).is_some() {
-            errors.push(RosterError::field(1, column, text, "column appears twice"));
+            errors.push(RosterError::field(
+                first.line,
+                column,
+                text,
+                "column appears twice",
+            ));
         }
     }
 
@@ -287,7 +311,7 @@ fn parse_header(record: &ByteRecord) -> Result<Header, Vec<RosterError>> {
         if !found.contains_key(&column) {
             let reason = format!("column is missing, add a {:?} header", column.chinese());
             errors.push(RosterError {
-                line: 1,
+                line: first.line,
                 column: Some(column),
                 value: None,
                 reason,
@@ -301,7 +325,7 @@ fn parse_header(record: &ByteRecord) -> Result<Header, Vec<RosterError>> {
     let index = Column::ALL.map(|c| found[&c]);
     Ok(Header {
         index,
-        width: record.len(),
+        width: first.fields.len(),
     })
 }
 
@@ -314,22 +338,18 @@ fn not_utf8(line: u64) -> RosterError {
 
 /// Validates one line. Returns `Ok(None)` for a line whose values are all
 /// blank, which spreadsheets write for empty rows.
-fn parse_row(
-    line: u64,
-    record: &ByteRecord,
-    header: &Header,
-) -> Result<Option<RosterRow>, Vec<RosterError>> {
-    let Ok(fields) = record
-        .iter()
-        .map(std::str::from_utf8)
-        .collect::<Result<Vec<_>, _>>()
-    else {
-        return Err(vec![not_utf8(line)]);
-    };
+fn parse_row(text: &TextLine, header: &Header) -> Result<Option<RosterRow>, Vec<RosterError>> {
+    let line = text.line;
+    let fields = &text.fields;
     if fields.iter().all(|f| f.trim().is_empty()) {
         return Ok(None);
     }
-    if fields.len() != header.width {
+    // Spreadsheets may write empty cells past the last column; those count
+    // as missing values, not as extra ones.
+    let extra = fields
+        .get(header.width..)
+        .is_some_and(|rest| rest.iter().any(|f| !f.trim().is_empty()));
+    if fields.len() < header.width || extra {
         let reason = format!(
             "has {} values but the header has {}, put quotes around values that contain commas",
             fields.len(),
@@ -435,8 +455,8 @@ fn check_id_number(value: &str) -> Result<(), String> {
 
 /// Computes the check character for the first 17 digits of an ID number:
 /// the digits weighted by [`ID_WEIGHTS`], summed modulo 11, index
-/// "10X98765432". The caller ensures `first17` is 17 ASCII digits.
-fn id_check_char(first17: &str) -> char {
+/// "10X98765432". `first17` must be 17 ASCII digits.
+pub fn id_check_char(first17: &str) -> char {
     let sum: u32 = first17
         .bytes()
         .zip(ID_WEIGHTS)
