@@ -27,6 +27,10 @@ pub enum ErrorKind {
     Conflict,
     /// A fault inside the station itself, such as the window failing to start.
     Internal,
+    /// Staff must sign in, or a supervisor must approve.
+    Denied,
+    /// The student is locked; the message says why and until when.
+    Locked,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +62,12 @@ pub enum Error {
     #[error("{0}")]
     Internal(String),
 
+    #[error("{0}")]
+    Denied(String),
+
+    #[error("{0}")]
+    Locked(String),
+
     #[error("i/o on {path:?}: {source}")]
     Io {
         path: PathBuf,
@@ -78,6 +88,8 @@ impl Error {
             Error::Store(_) | Error::Io { .. } => ErrorKind::Store,
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::Internal(_) => ErrorKind::Internal,
+            Error::Denied(_) => ErrorKind::Denied,
+            Error::Locked(_) => ErrorKind::Locked,
         }
     }
 

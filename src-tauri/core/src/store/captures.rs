@@ -15,6 +15,8 @@ pub struct NewCapture {
     pub passed: bool,
     /// Taken on the demo camera, so its drafts can never be submitted.
     pub demo: bool,
+    /// The recapture check suspected a photo of a photo or a screen.
+    pub recapture: bool,
     /// The check report, as a JSON document.
     pub report_json: String,
     /// Size of the camera frame in pixels.
@@ -66,8 +68,8 @@ impl Store {
         let id = Uuid::now_v7().to_string();
         tx.execute(
             "INSERT INTO captures (id, student_id, taken_at, passed, demo, report_json,
-                                   frame_width, frame_height)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                   frame_width, frame_height, recapture)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 id,
                 capture.student_id,
@@ -77,6 +79,7 @@ impl Store {
                 capture.report_json,
                 capture.frame_width,
                 capture.frame_height,
+                capture.recapture,
             ],
         )?;
         tx.commit()?;
@@ -133,6 +136,7 @@ mod tests {
             passed,
             demo: false,
             report_json: r#"{"rules":[]}"#.to_string(),
+            recapture: false,
             frame_width: 1920,
             frame_height: 1080,
         }
@@ -190,6 +194,7 @@ mod tests {
     fn record_rejects_empty_frame() -> TestResult {
         let (_dir, mut store, student) = test_support::sample_store()?;
         let capture = NewCapture {
+            recapture: false,
             frame_width: 0,
             ..attempt(student.id, true)
         };

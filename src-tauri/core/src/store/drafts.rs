@@ -155,6 +155,8 @@ impl Store {
             state: DraftState::Draft,
         };
 
+        #[cfg(feature = "failpoints")]
+        fail::fail_point!("draft-original-renamed");
         let saved = insert_draft(&tx, &draft).and_then(|()| tx.commit().map_err(Error::from));
         if let Err(e) = saved {
             tracing::error!(
@@ -167,6 +169,8 @@ impl Store {
             files::remove_original(&written.path);
             return Err(e);
         }
+        #[cfg(feature = "failpoints")]
+        fail::fail_point!("draft-row-committed");
 
         tracing::info!(
             draft_id = %draft.id,
@@ -246,20 +250,56 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes a draft that is not submitted, then its original file.
+    /// When a draft may be deleted without a supervisor: `wait` after its
+    /// creation.
+    pub fn deletable_at(
+        draft: &Draft,
+        wait: chrono::Duration,
+    ) -> Result<chrono::DateTime<chrono::FixedOffset>> {
+        let created = chrono::DateTime::parse_from_rfc3339(&draft.created_at).map_err(|e| {
+            Error::Store(format!(
+                "draft {} has an unreadable creation time: {e}",
+                draft.id
+            ))
+        })?;
+        Ok(created + wait)
+    }
+
+    /// Deletes a draft that is not submitted, then its original file, and
+    /// records the deletion in the audit log under `actor`.
     ///
-    /// Fails with `Error::Conflict` for a submitted draft, which stays as the
-    /// record of what was sent, and with `Error::NotFound` for an unknown
-    /// draft. A file that cannot be removed is logged and left behind.
-    pub fn delete_draft(&mut self, draft_id: &str) -> Result<()> {
+    /// A draft younger than `wait` is deleted only when `early` is true (a
+    /// supervisor approved). Fails with `Error::Conflict` for a draft still
+    /// waiting, naming the time it may be deleted, and for a submitted
+    /// draft, which stays as the record of what was sent; with
+    /// `Error::NotFound` for an unknown draft. A file that cannot be removed
+    /// is logged and left behind.
+    pub fn delete_draft(
+        &mut self,
+        draft_id: &str,
+        actor: &str,
+        wait: chrono::Duration,
+        early: bool,
+    ) -> Result<()> {
         let draft = self.draft(draft_id)?;
         if draft.state == DraftState::Submitted {
             return Err(Error::Conflict(format!(
                 "draft {draft_id} is submitted and is kept as the record of what was sent"
             )));
         }
+        let from = Store::deletable_at(&draft, wait)?;
+        let too_soon = chrono::Local::now().fixed_offset() < from;
+        if too_soon && !early {
+            return Err(Error::Conflict(format!(
+                "draft {draft_id} can be deleted from {}; a supervisor can delete it earlier",
+                from.format("%H:%M")
+            )));
+        }
 
-        let deleted = self.conn.execute(
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let deleted = tx.execute(
             "DELETE FROM drafts WHERE id = ?1 AND state = 'draft'",
             [draft_id],
         )?;
@@ -268,8 +308,26 @@ impl Store {
                 "draft {draft_id} changed while it was being deleted, try again"
             )));
         }
+        let student_number = student_number(&tx, draft.student_id)?;
+        super::audit::append(
+            &tx,
+            actor,
+            "draft_delete",
+            draft_id,
+            &serde_json::json!({
+                "student": student_number,
+                "early": too_soon,
+                "sha256": draft.original_sha256,
+            }),
+        )?;
+        tx.commit()?;
         files::remove_original(&self.original_path(&draft));
-        tracing::info!(draft_id, student_id = draft.student_id, "draft deleted");
+        tracing::info!(
+            draft_id,
+            student_id = draft.student_id,
+            early = too_soon,
+            "draft deleted"
+        );
         Ok(())
     }
 }
@@ -604,6 +662,7 @@ mod tests {
             passed: false,
             demo: false,
             report_json: "{}".to_string(),
+            recapture: false,
             frame_width: 640,
             frame_height: 480,
         })?;
@@ -707,12 +766,49 @@ mod tests {
     }
 
     #[test]
+    fn delete_waits_unless_early() -> TestResult {
+        let (_dir, mut store, student) = test_support::sample_store()?;
+        let draft = save_passing_draft(&mut store, student.id, false)?;
+        let wait = chrono::Duration::minutes(30);
+
+        let refused = store
+            .delete_draft(&draft.id, "op", wait, false)
+            .unwrap_err();
+        let from = Store::deletable_at(&draft, wait)?;
+
+        assert_eq!(refused.kind(), ErrorKind::Conflict);
+        assert!(
+            refused
+                .to_string()
+                .contains(&from.format("%H:%M").to_string()),
+            "{refused}"
+        );
+        assert!(refused.to_string().contains("supervisor"), "{refused}");
+        assert_eq!(store.draft_count(student.id)?, 1);
+
+        store.delete_draft(&draft.id, "wang.li", wait, true)?;
+
+        assert_eq!(store.draft_count(student.id)?, 0);
+        let entry = &store.audit_entries(1)?[0];
+        assert_eq!(
+            (entry.action.as_str(), entry.actor.as_str()),
+            ("draft_delete", "wang.li")
+        );
+        assert!(
+            entry.details.contains("\"early\":true"),
+            "{}",
+            entry.details
+        );
+        Ok(())
+    }
+
+    #[test]
     fn delete_removes_row_and_file() -> TestResult {
         let (_dir, mut store, student) = test_support::sample_store()?;
         let draft = save_passing_draft(&mut store, student.id, false)?;
         let path = store.original_path(&draft);
 
-        store.delete_draft(&draft.id)?;
+        store.delete_draft(&draft.id, "test", chrono::Duration::zero(), false)?;
 
         assert_eq!(store.draft_count(student.id)?, 0);
         assert!(!path.exists());
@@ -725,7 +821,9 @@ mod tests {
         let draft = save_passing_draft(&mut store, student.id, false)?;
         store.submit_draft(&draft.id)?;
 
-        let error = store.delete_draft(&draft.id).unwrap_err();
+        let error = store
+            .delete_draft(&draft.id, "test", chrono::Duration::zero(), false)
+            .unwrap_err();
 
         assert_eq!(error.kind(), ErrorKind::Conflict);
         assert!(store.original_path(&draft).exists());

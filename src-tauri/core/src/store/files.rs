@@ -13,7 +13,7 @@ use crate::{Error, Result};
 
 /// Prefix and suffix of the temporary file that an original is written to
 /// before it is renamed into place.
-const TEMP_PREFIX: &str = ".incoming-";
+pub(super) const TEMP_PREFIX: &str = ".incoming-";
 const TEMP_SUFFIX: &str = ".tmp";
 
 /// An original photo that is complete on disk.
@@ -60,6 +60,8 @@ pub(super) fn write_original(
     temp.as_file()
         .sync_all()
         .map_err(|e| Error::io(temp.path(), e))?;
+    #[cfg(feature = "failpoints")]
+    fail::fail_point!("draft-temp-written");
     temp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
     if let Err(e) = sync_dir(&folder) {
         remove_original(&path);

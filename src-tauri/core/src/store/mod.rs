@@ -9,12 +9,18 @@
 //! originals/<student_number>/<draft_id>.png  the full-resolution original of each draft
 //! ```
 
+mod audit;
 mod captures;
 mod drafts;
+mod export;
 mod files;
 mod import;
+mod locks;
+mod recovery;
 mod roster;
 mod schema;
+mod sheet;
+mod staff;
 mod students;
 #[cfg(test)]
 mod test_support;
@@ -27,10 +33,16 @@ use rusqlite::Connection;
 
 use crate::{Error, Result};
 
+pub use audit::{AuditCheck, AuditEntry, GENESIS_HASH};
 pub use captures::NewCapture;
 pub use drafts::{Draft, DraftState};
+pub use export::ExportSummary;
 pub use import::ImportSummary;
-pub use roster::{Column, RosterError, RosterErrors, RosterRow, parse_roster};
+pub use locks::{AttemptStanding, Lock, LockKind, LockPolicy};
+pub use recovery::{RecoveryReport, UNREFERENCED_DIR};
+pub use roster::{Column, RosterError, RosterErrors, RosterRow, id_check_char, parse_roster};
+pub use sheet::parse_roster_sheet;
+pub use staff::{MIN_PASSWORD_CHARS, Role, StaffMember};
 pub use students::{Student, mask_id};
 
 /// File name of the database inside the data folder.
@@ -172,7 +184,7 @@ mod tests {
     fn reopen_keeps_data() -> TestResult {
         let dir = TempDir::new()?;
         let mut store = Store::open(dir.path())?;
-        store.import_roster_csv(&crate::assets_dir().join("roster/sample-roster.csv"))?;
+        store.import_roster(&crate::assets_dir().join("roster/sample-roster.csv"))?;
         drop(store);
 
         let store = Store::open_in(dir.path())?;

@@ -89,7 +89,64 @@ BEGIN
 END;
 "#;
 
-const MIGRATIONS: &[M<'static>] = &[M::up(V1_INITIAL)];
+/// Version 2: staff accounts, locks, the hash-chained audit log, the
+/// recapture flag of a capture and the index for lookup by name.
+const V2_RECORDS: &str = r#"
+CREATE TABLE staff (
+    id            INTEGER PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    role          TEXT NOT NULL CHECK (role IN ('operator', 'supervisor')),
+    password_hash TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1))
+) STRICT;
+
+-- A lock with no `until` lasts until a supervisor lifts it.
+CREATE TABLE locks (
+    id            INTEGER PRIMARY KEY,
+    student_id    INTEGER NOT NULL REFERENCES students (id),
+    kind          TEXT NOT NULL CHECK (kind IN ('failures', 'recapture')),
+    locked_at     TEXT NOT NULL,
+    until         TEXT,
+    lifted_at     TEXT,
+    lifted_by     TEXT,
+    lift_reason   TEXT
+) STRICT;
+
+CREATE INDEX locks_by_student ON locks (student_id);
+
+ALTER TABLE captures ADD COLUMN recapture INTEGER NOT NULL DEFAULT 0 CHECK (recapture IN (0, 1));
+
+CREATE INDEX students_by_name ON students (name);
+
+-- Each entry's hash covers its fields and the hash of the entry before,
+-- so removing, reordering or editing an entry breaks the chain, and the
+-- triggers refuse updates and deletes outright.
+CREATE TABLE audit_log (
+    seq       INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    subject   TEXT NOT NULL,
+    details   TEXT NOT NULL CHECK (json_valid(details)),
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL UNIQUE
+) STRICT;
+
+CREATE TRIGGER audit_log_no_update
+BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+
+CREATE TRIGGER audit_log_no_delete
+BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+"#;
+
+const MIGRATIONS: &[M<'static>] = &[M::up(V1_INITIAL), M::up(V2_RECORDS)];
 
 /// Builds the migration list, in the order the migrations apply.
 pub(super) fn migrations() -> Migrations<'static> {

@@ -117,6 +117,42 @@ impl Store {
             })
     }
 
+    /// Finds students by name and the last digits of the ID number, for a
+    /// student who has neither the collection code nor the student number
+    /// at hand. `last_digits` is 4 to 6 characters, an `x` counting as X.
+    ///
+    /// Fails with `Error::Invalid` for a blank name or a digit count out of
+    /// range, and `Error::NotFound` when no student matches.
+    pub fn find_by_name(&self, name: &str, last_digits: &str) -> Result<Vec<Student>> {
+        let name = name.trim();
+        let digits = last_digits.trim().to_ascii_uppercase();
+        if name.is_empty() {
+            return Err(Error::Invalid("enter the student's name".to_string()));
+        }
+        if !(4..=6).contains(&digits.len())
+            || !digits.chars().all(|c| c.is_ascii_digit() || c == 'X')
+        {
+            return Err(Error::Invalid(format!(
+                "{last_digits:?} is not the last 4 to 6 characters of an ID number"
+            )));
+        }
+        let sql = format!("SELECT {STUDENT_COLUMNS} FROM students WHERE name = ?1");
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let found: Vec<Student> = statement
+            .query_map([name], student_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|s| s.id_number.ends_with(&digits))
+            .collect();
+        if found.is_empty() {
+            return Err(Error::NotFound {
+                what: "student",
+                value: format!("{name} …{digits}"),
+            });
+        }
+        Ok(found)
+    }
+
     /// Returns the student with the row id `id`, or `Error::NotFound`.
     pub fn student(&self, id: i64) -> Result<Student> {
         let sql = format!("SELECT {STUDENT_COLUMNS} FROM students WHERE id = ?1");
@@ -193,6 +229,21 @@ mod tests {
         let error = store.find_student("   ").unwrap_err();
 
         assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        Ok(())
+    }
+
+    #[test]
+    fn find_by_name_and_last_digits() -> TestResult {
+        let (_dir, store, first) = sample_store()?;
+        let tail = &first.id_number[first.id_number.len() - 4..];
+
+        let found = store.find_by_name(&first.name, &tail.to_ascii_lowercase())?;
+        let wrong = store.find_by_name(&first.name, "0000").unwrap_err();
+        let short = store.find_by_name(&first.name, "12").unwrap_err();
+
+        assert_eq!(found, vec![first]);
+        assert_eq!(wrong.kind(), ErrorKind::NotFound);
+        assert_eq!(short.kind(), ErrorKind::InvalidInput);
         Ok(())
     }
 

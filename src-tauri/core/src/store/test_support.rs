@@ -20,7 +20,7 @@ pub(super) const LIMIT: u32 = 6;
 pub(super) fn sample_store() -> Result<(TempDir, Store, Student), Box<dyn Error>> {
     let dir = TempDir::new()?;
     let mut store = Store::open(dir.path())?;
-    store.import_roster_csv(&crate::assets_dir().join("roster/sample-roster.csv"))?;
+    store.import_roster(&crate::assets_dir().join("roster/sample-roster.csv"))?;
     let student = store.find_student("TC2026A0001")?;
     Ok((dir, store, student))
 }
@@ -53,6 +53,7 @@ pub(super) fn passing_capture(
         passed: true,
         demo,
         report_json: r#"{"passed":true}"#.to_string(),
+        recapture: false,
         frame_width: 1280,
         frame_height: 720,
     })
