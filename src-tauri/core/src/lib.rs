@@ -6,6 +6,7 @@
 
 pub mod camera;
 pub mod checks;
+pub mod config;
 pub mod decode;
 pub mod error;
 pub mod paths;

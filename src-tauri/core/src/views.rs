@@ -21,6 +21,10 @@ pub struct StudentView {
     pub collection_code: String,
     pub draft_count: u32,
     pub draft_limit: u32,
+    /// Failed captures left before the student is locked.
+    pub attempts_left: u32,
+    /// The lock in force, if any.
+    pub lock: Option<crate::station::LockView>,
 }
 
 /// One qualified capture kept in a student's draft box.
@@ -34,6 +38,12 @@ pub struct DraftView {
     pub demo: bool,
     /// The rendered 480x640 photo as a `data:image/jpeg;base64,` URL.
     pub preview: String,
+    /// When the draft may be deleted without a supervisor, RFC 3339.
+    pub deletable_at: String,
+    /// True once the waiting time has passed.
+    pub deletable_now: bool,
+    /// Sent, or queued to be sent, to the provincial centre.
+    pub submitted: bool,
 }
 
 /// The result of one capture: the full report and, when every rule passed,
@@ -48,6 +58,10 @@ pub struct CaptureOutcome {
     pub preview: Option<String>,
     /// Reason a passing capture was not kept (such as a full draft box).
     pub not_saved: Option<Text>,
+    /// Failed captures left before a lock, after this capture.
+    pub attempts_left: u32,
+    /// The lock this capture set off, if any.
+    pub lock: Option<crate::station::LockView>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]

@@ -15,4 +15,16 @@ demo: boolean,
 /**
  * The rendered 480x640 photo as a `data:image/jpeg;base64,` URL.
  */
-preview: string, };
+preview: string, 
+/**
+ * When the draft may be deleted without a supervisor, RFC 3339.
+ */
+deletable_at: string, 
+/**
+ * True once the waiting time has passed.
+ */
+deletable_now: boolean, 
+/**
+ * Sent, or queued to be sent, to the provincial centre.
+ */
+submitted: boolean, };

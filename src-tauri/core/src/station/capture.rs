@@ -9,7 +9,7 @@ use base64::Engine;
 use super::Station;
 use crate::camera::Frame;
 use crate::checks::{self, Report};
-use crate::store::{Draft, NewCapture};
+use crate::store::{Draft, DraftState, NewCapture, Store};
 use crate::text::Text;
 use crate::views::{CameraSourceKind, CaptureOutcome, DraftView};
 use crate::{Error, Result};
@@ -23,7 +23,11 @@ impl Station {
     /// (or the newest frame when they have not run), checks it in full, and
     /// saves it as a draft when every rule passes.
     pub fn capture(&self, student_number: &str) -> Result<CaptureOutcome> {
+        self.require_staff()?;
         let student = self.store().find_student(student_number)?;
+        if let Some(lock) = self.store().active_lock(student.id)? {
+            return Err(locked_error(&lock));
+        }
         let frame = self.capture_frame()?;
         let image = frame.image.as_ref();
         let (report, analysis) = checks::check_photo(image, &self.models, &self.profile)?;
@@ -39,6 +43,7 @@ impl Station {
             demo,
             report_json: serde_json::to_string(&report)
                 .map_err(|e| Error::Invalid(e.to_string()))?,
+            recapture: false,
             frame_width: image.width(),
             frame_height: image.height(),
         })?;
@@ -50,13 +55,19 @@ impl Station {
             "capture checked"
         );
 
+        let standing = self
+            .store()
+            .apply_lock_policy(student.id, &self.lock_policy())?;
         let preview = rendered.as_ref().map(|r| data_url(&r.jpeg));
+        let draft_limit = self.settings().draft_limit;
         let mut outcome = CaptureOutcome {
             capture_id,
             report,
             draft: None,
             preview,
             not_saved: None,
+            attempts_left: standing.failures_left,
+            lock: standing.lock.as_ref().map(super::records::lock_view),
         };
         if let (true, Some(rendered)) = (outcome.report.passed, rendered) {
             let original = encode_png(image)?;
@@ -66,12 +77,12 @@ impl Station {
                 demo,
                 &original,
                 &rendered.jpeg,
-                self.draft_limit,
+                draft_limit,
             );
             match saved {
-                Ok(draft) => outcome.draft = Some(draft_view(&draft)),
+                Ok(draft) => outcome.draft = Some(self.draft_view(&draft)),
                 Err(Error::Conflict(reason)) => {
-                    outcome.not_saved = Some(box_full(&reason, self.draft_limit))
+                    outcome.not_saved = Some(box_full(&reason, draft_limit))
                 }
                 Err(e) => return Err(e),
             }
@@ -81,9 +92,27 @@ impl Station {
 
     /// Lists the student's drafts, newest first.
     pub fn drafts(&self, student_number: &str) -> Result<Vec<DraftView>> {
-        let store = self.store();
-        let student = store.find_student(student_number)?;
-        Ok(store.drafts(student.id)?.iter().map(draft_view).collect())
+        self.require_staff()?;
+        let drafts = {
+            let store = self.store();
+            let student = store.find_student(student_number)?;
+            store.drafts(student.id)?
+        };
+        Ok(drafts.iter().map(|d| self.draft_view(d)).collect())
+    }
+
+    fn draft_view(&self, draft: &Draft) -> DraftView {
+        let wait = chrono::Duration::minutes(i64::from(self.settings().draft_delete_after_minutes));
+        let from = Store::deletable_at(draft, wait).ok();
+        DraftView {
+            id: draft.id.clone(),
+            created_at: draft.created_at.clone(),
+            demo: draft.demo,
+            preview: data_url(&draft.rendered_jpeg),
+            deletable_at: from.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            deletable_now: from.is_some_and(|t| chrono::Local::now().fixed_offset() >= t),
+            submitted: draft.state == DraftState::Submitted,
+        }
     }
 
     fn capture_frame(&self) -> Result<Frame> {
@@ -132,13 +161,16 @@ fn data_url(jpeg: &[u8]) -> String {
     )
 }
 
-fn draft_view(draft: &Draft) -> DraftView {
-    DraftView {
-        id: draft.id.clone(),
-        created_at: draft.created_at.clone(),
-        demo: draft.demo,
-        preview: data_url(&draft.rendered_jpeg),
-    }
+/// The error for a capture refused by a lock, with why and until when.
+fn locked_error(lock: &crate::store::Lock) -> Error {
+    let view = super::records::lock_view(lock);
+    let until = match &lock.until {
+        Some(until) => chrono::DateTime::parse_from_rfc3339(until)
+            .map(|t| format!("until {}", t.format("%H:%M")))
+            .unwrap_or_else(|_| format!("until {until}")),
+        None => "until a supervisor unlocks".to_owned(),
+    };
+    Error::Locked(format!("{}, {until}: {}", view.reason.en, view.advice.en))
 }
 
 fn box_full(reason: &str, limit: u32) -> Text {

@@ -4,17 +4,23 @@
 mod capture;
 mod open;
 mod preview;
+mod records;
+mod staff;
 
 pub use capture::summary;
 pub use open::{CameraChoice, StationOptions};
 pub use preview::{LiveSink, PreviewHandle, PreviewSink, encode_preview};
+pub use records::{Dashboard, LockView, RosterImportView};
+pub use staff::{Approval, SessionView};
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
 
 use crate::Result;
 use crate::camera::{CameraFeed, Frame};
 use crate::checks::Profile;
-use crate::store::{Store, mask_id};
+use crate::config::Settings;
+use crate::store::{LockPolicy, Store, mask_id};
 use crate::views::{CameraState, Outline, ProfileView, StationStatus, StudentView};
 use crate::vision::Models;
 
@@ -26,13 +32,30 @@ pub struct Station {
     /// The frame the live checks saw last: a capture takes this frame, not
     /// a later one.
     last_checked: Arc<Mutex<Option<Frame>>>,
-    draft_limit: u32,
+    settings: RwLock<Settings>,
+    /// Where settings changes are saved; `None` keeps them in memory.
+    settings_path: Option<PathBuf>,
+    signed_in: Mutex<Option<staff::SignedIn>>,
+    /// What the start-up check found a crash had left half-done.
+    recovery: crate::store::RecoveryReport,
     preview: Mutex<Option<PreviewHandle>>,
 }
 
 impl Station {
     fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn settings(&self) -> RwLockReadGuard<'_, Settings> {
+        self.settings.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn lock_policy(&self) -> LockPolicy {
+        LockPolicy::from_settings(&self.settings())
+    }
+
+    pub fn recovery(&self) -> &crate::store::RecoveryReport {
+        &self.recovery
     }
 
     pub fn camera(&self) -> &CameraFeed {
@@ -76,19 +99,37 @@ impl Station {
         })
     }
 
+    /// Looks a student up by collection code or student number; needs a
+    /// signed-in staff member.
     pub fn find_student(&self, query: &str) -> Result<StudentView> {
+        self.require_staff()?;
+        let student = self.store().find_student(query)?;
+        self.student_view(&student)
+    }
+
+    /// Looks students up by name and the last digits of the ID number.
+    pub fn find_by_name(&self, name: &str, last_digits: &str) -> Result<Vec<StudentView>> {
+        self.require_staff()?;
+        let found = self.store().find_by_name(name, last_digits)?;
+        found.iter().map(|s| self.student_view(s)).collect()
+    }
+
+    fn student_view(&self, student: &crate::store::Student) -> Result<StudentView> {
+        let policy = self.lock_policy();
         let store = self.store();
-        let student = store.find_student(query)?;
+        let standing = store.attempt_standing(student.id, &policy)?;
         Ok(StudentView {
             draft_count: store.draft_count(student.id)?,
-            draft_limit: self.draft_limit,
+            draft_limit: self.settings().draft_limit,
             masked_id: mask_id(&student.id_number),
-            student_number: student.student_number,
-            name: student.name,
-            school: student.school,
-            college: student.college,
-            class_name: student.class_name,
-            collection_code: student.collection_code,
+            student_number: student.student_number.clone(),
+            name: student.name.clone(),
+            school: student.school.clone(),
+            college: student.college.clone(),
+            class_name: student.class_name.clone(),
+            collection_code: student.collection_code.clone(),
+            attempts_left: standing.failures_left,
+            lock: standing.lock.as_ref().map(records::lock_view),
         })
     }
 }

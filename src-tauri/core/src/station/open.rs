@@ -35,8 +35,11 @@ pub struct StationOptions {
     pub data_dir: PathBuf,
     pub profile: String,
     pub camera: CameraChoice,
-    /// Most qualified drafts a student keeps.
-    pub draft_limit: u32,
+    /// The station's settings, already loaded and validated.
+    pub settings: crate::config::Settings,
+    /// Where a supervisor's settings changes are saved; `None` keeps them
+    /// for this run only.
+    pub settings_path: Option<PathBuf>,
 }
 
 impl Station {
@@ -47,6 +50,7 @@ impl Station {
         let camera = open_camera(&options.camera)?;
         let models = Models::load_bundled()?;
         let store = Store::open(&options.data_dir)?;
+        let recovery = store.recover()?;
         tracing::info!(
             data_dir = %options.data_dir.display(),
             profile = %profile.id,
@@ -59,7 +63,10 @@ impl Station {
             profile: Arc::new(profile),
             camera,
             last_checked: Arc::new(Mutex::new(None)),
-            draft_limit: options.draft_limit,
+            settings: std::sync::RwLock::new(options.settings.clone()),
+            settings_path: options.settings_path.clone(),
+            signed_in: Mutex::new(None),
+            recovery,
             preview: Mutex::new(None),
         })
     }

@@ -15,17 +15,26 @@ fn options(data: &std::path::Path, replay: PathBuf, draft_limit: u32) -> Station
             path: replay,
             fps: 25.0,
         },
-        draft_limit,
+        settings: crate::config::Settings {
+            draft_limit,
+            draft_delete_after_minutes: 30,
+            lock_failures: 3,
+            recapture_lock_count: 2,
+            ..crate::config::Settings::default()
+        },
+        settings_path: None,
     }
 }
 
+const SUPERVISOR: (&str, &str) = ("wang.li", "correct horse");
+
 fn station(data: &std::path::Path, replay: PathBuf, draft_limit: u32) -> Station {
     let roster = crate::assets_dir().join("roster/sample-roster.csv");
-    Store::open(data)
-        .unwrap()
-        .import_roster_csv(&roster)
-        .unwrap();
+    Store::open(data).unwrap().import_roster(&roster).unwrap();
     let station = Station::open(&options(data, replay, draft_limit)).unwrap();
+    station
+        .create_first_supervisor(SUPERVISOR.0, SUPERVISOR.1)
+        .unwrap();
     // Wait for the first frame, as a person waits for the preview.
     station
         .camera()
@@ -137,4 +146,139 @@ fn outline_centres_the_crop() {
     assert!((o.crop_left - 0.0).abs() < 1e-6);
     assert!((o.crop_height - 1.0).abs() < 1e-6);
     assert!(o.head_top < o.eye_line);
+}
+
+#[test]
+fn nothing_works_signed_out() {
+    let data = tempfile::tempdir().unwrap();
+    let station = demo_station(data.path(), 6);
+    station.sign_out().unwrap();
+
+    let find = station.find_student("2023010001").unwrap_err();
+    let capture = station.capture("2023010001").unwrap_err();
+
+    assert_eq!(find.kind(), ErrorKind::Denied);
+    assert_eq!(capture.kind(), ErrorKind::Denied);
+    assert!(!station.session().unwrap().needs_first_supervisor);
+}
+
+#[test]
+fn idle_session_signs_out() {
+    let data = tempfile::tempdir().unwrap();
+    let station = demo_station(data.path(), 6);
+    station.pretend_idle(Duration::from_secs(11 * 60));
+
+    let error = station.find_student("2023010001").unwrap_err();
+
+    assert_eq!(error.kind(), ErrorKind::Denied);
+    assert!(station.session().unwrap().staff.is_none());
+}
+
+#[test]
+fn operator_needs_supervisor_approval() {
+    let data = tempfile::tempdir().unwrap();
+    let station = demo_station(data.path(), 6);
+    station
+        .add_staff(
+            "zhao.op",
+            "operator pass",
+            crate::store::Role::Operator,
+            None,
+        )
+        .unwrap();
+    station.sign_in("zhao.op", "operator pass").unwrap();
+
+    let refused = station.audit_entries(5, None).unwrap_err();
+    let wrong = Approval {
+        username: "zhao.op".into(),
+        password: "operator pass".into(),
+    };
+    let by_operator = station.audit_entries(5, Some(&wrong)).unwrap_err();
+    let approval = Approval {
+        username: SUPERVISOR.0.into(),
+        password: SUPERVISOR.1.into(),
+    };
+    let entries = station.audit_entries(5, Some(&approval)).unwrap();
+
+    assert_eq!(refused.kind(), ErrorKind::Denied);
+    assert!(
+        by_operator.to_string().contains("operator"),
+        "{by_operator}"
+    );
+    assert_eq!(entries[0].action, "staff_create");
+}
+
+#[test]
+fn failures_lock_then_supervisor_unlocks() {
+    let data = tempfile::tempdir().unwrap();
+    let cat = crate::assets_dir().join("fixtures/chelsea.png");
+    let station = station(data.path(), cat, 6);
+
+    let first = station.capture("2023010001").unwrap();
+    station.capture("2023010001").unwrap();
+    let third = station.capture("2023010001").unwrap();
+    let refused = station.capture("2023010001").unwrap_err();
+    let looked_up = station.find_student("2023010001").unwrap();
+
+    assert_eq!(first.attempts_left, 2);
+    let lock = third.lock.expect("the third failure locks");
+    assert_eq!(lock.kind, crate::store::LockKind::Failures);
+    assert!(lock.until.is_some());
+    assert_eq!(refused.kind(), ErrorKind::Locked);
+    assert!(refused.to_string().contains("until"), "{refused}");
+    assert!(looked_up.lock.is_some());
+
+    station
+        .unlock("2023010001", "moved to the window seat", None)
+        .unwrap();
+
+    let again = station.capture("2023010001").unwrap();
+    assert_eq!(again.attempts_left, 2);
+}
+
+#[test]
+fn young_draft_needs_supervisor_to_delete() {
+    let data = tempfile::tempdir().unwrap();
+    let station = demo_station(data.path(), 6);
+    station
+        .add_staff(
+            "zhao.op",
+            "operator pass",
+            crate::store::Role::Operator,
+            None,
+        )
+        .unwrap();
+    let draft = station.capture("2023010001").unwrap().draft.unwrap();
+    assert!(!draft.deletable_now);
+    station.sign_in("zhao.op", "operator pass").unwrap();
+
+    let refused = station.delete_draft(&draft.id, None).unwrap_err();
+    let approval = Approval {
+        username: SUPERVISOR.0.into(),
+        password: SUPERVISOR.1.into(),
+    };
+    station.delete_draft(&draft.id, Some(&approval)).unwrap();
+
+    assert_eq!(refused.kind(), ErrorKind::Denied);
+    assert!(station.drafts("2023010001").unwrap().is_empty());
+}
+
+#[test]
+fn roster_import_from_window_bytes() {
+    let data = tempfile::tempdir().unwrap();
+    let station = demo_station(data.path(), 6);
+    let bad =
+        std::fs::read(crate::assets_dir().join("roster/sample-roster-with-errors.csv")).unwrap();
+
+    let error = station
+        .import_roster_bytes("roster.csv", &bad, None)
+        .unwrap_err();
+    let good = std::fs::read(crate::assets_dir().join("roster/sample-roster.csv")).unwrap();
+    let summary = station
+        .import_roster_bytes("roster.csv", &good, None)
+        .unwrap();
+
+    assert_eq!(error.kind(), ErrorKind::InvalidInput);
+    assert!(error.to_string().contains("line "), "{error}");
+    assert_eq!((summary.unchanged, summary.students), (40, 40));
 }
