@@ -7,8 +7,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use tucai_core::checks::{self, DEFAULT_PROFILE, Profile, RuleStatus};
+use tucai_core::config::{Settings, settings_path};
 use tucai_core::station::{CameraChoice, StationOptions};
-use tucai_core::store::Store;
+use tucai_core::store::{Role, Store};
 use tucai_core::vision::Models;
 use tucai_core::{ErrorKind, decode, paths};
 
@@ -22,6 +23,7 @@ use tucai_core::{ErrorKind, decode, paths};
     version,
     max_term_width = 100,
     after_help = "Environment: TUCAI_DATA_DIR sets the data folder (as --data-dir does), \
+                  TUCAI_SETTINGS the settings file (as --settings does), \
                   TUCAI_LOG the log level (such as debug or tucai_core=trace), and \
                   TUCAI_ASSETS the folder of the models, profiles and demo frames."
 )]
@@ -29,10 +31,16 @@ pub struct Cli {
     #[command(flatten)]
     store: StoreArgs,
 
-    /// Spec profile to check photos against: a bundled profile name or the
-    /// path of a .toml file.
-    #[arg(long, value_name = "NAME", default_value = DEFAULT_PROFILE)]
-    profile: String,
+    /// Settings file (TOML). Defaults to TUCAI_SETTINGS, then to
+    /// settings.toml in the operating system's config folder for the app;
+    /// a missing file means the documented defaults.
+    #[arg(long, value_name = "FILE")]
+    settings: Option<PathBuf>,
+
+    /// Spec profile to check photos against, for this run: a bundled
+    /// profile name or the path of a .toml file. Defaults to the settings.
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
 
     /// Camera index to open. Without it the first camera is used, or the
     /// demo camera when there is none.
@@ -48,9 +56,10 @@ pub struct Cli {
     #[arg(long, value_name = "FPS", default_value_t = 25.0, value_parser = parse_fps)]
     replay_fps: f32,
 
-    /// Most qualified drafts a student keeps (1 to 50).
-    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=50))]
-    draft_limit: u32,
+    /// Most qualified drafts a student keeps, for this run (1 to 20).
+    /// Defaults to the settings.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
+    draft_limit: Option<u32>,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -90,15 +99,69 @@ enum Command {
         #[command(subcommand)]
         action: RosterAction,
     },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+    /// Manage staff accounts.
+    Staff {
+        #[command(subcommand)]
+        action: StaffAction,
+    },
+    /// Export today's capture attempts, the originals of today's drafts
+    /// and the roster's progress (progress.xlsx) into a new folder inside
+    /// DIR, such as a USB drive.
+    Export {
+        /// The folder to export into; it must exist.
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditAction {
+    /// Walk the whole audit log and check each entry's hash and link to
+    /// the entry before. Exits 0 and prints the count and the last hash
+    /// when intact, 1 naming the first broken entry otherwise.
+    Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StaffAction {
+    /// Add a staff account. The password is read from the environment
+    /// variable TUCAI_PASSWORD, or from the first line of standard input.
+    /// Adding a supervisor to a station with no staff creates the first
+    /// supervisor; later accounts are added in the window by a supervisor,
+    /// or here by whoever can write the data folder.
+    Add {
+        /// Username: 2 to 32 letters, digits, '.', '-' or '_'.
+        username: String,
+        #[arg(long, value_enum, default_value_t = RoleArg::Operator)]
+        role: RoleArg,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RoleArg {
+    Operator,
+    Supervisor,
 }
 
 #[derive(Debug, Subcommand)]
 enum RosterAction {
-    /// Import a roster CSV (columns: student number, name, ID number,
-    /// school, college, class, collection code; Chinese or English
-    /// headers). A file with any bad row imports nothing.
+    /// Import a roster, CSV or spreadsheet (columns: student number, name,
+    /// ID number, school, college, class, collection code; Chinese or
+    /// English headers). A file with any bad row imports nothing.
     Import {
-        /// The roster file, CSV in UTF-8.
+        /// The roster file: .csv in UTF-8, or .xlsx, .xls or .ods (first sheet).
         file: PathBuf,
         #[command(flatten)]
         store: StoreArgs,
@@ -137,6 +200,18 @@ pub fn main() -> ExitCode {
         Some(Command::Roster {
             action: RosterAction::Import { file, store },
         }) => roster_import(store, file),
+        Some(Command::Audit {
+            action: AuditAction::Verify { store },
+        }) => audit_verify(store),
+        Some(Command::Staff {
+            action:
+                StaffAction::Add {
+                    username,
+                    role,
+                    store,
+                },
+        }) => staff_add(store, username, *role),
+        Some(Command::Export { to, store }) => export(store, to),
         None => window(&cli),
     }
 }
@@ -168,8 +243,86 @@ fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
 /// camera); 3 is for a broken station.
 fn exit_code_for(kind: ErrorKind) -> u8 {
     match kind {
-        ErrorKind::InvalidInput | ErrorKind::NotFound | ErrorKind::Camera => 2,
+        ErrorKind::InvalidInput
+        | ErrorKind::NotFound
+        | ErrorKind::Camera
+        | ErrorKind::Denied
+        | ErrorKind::Locked => 2,
         ErrorKind::Model | ErrorKind::Store | ErrorKind::Conflict | ErrorKind::Internal => 3,
+    }
+}
+
+fn open_store(args: &StoreArgs) -> Result<(PathBuf, Store), ExitCode> {
+    let dir = paths::data_dir(args.data_dir.clone()).map_err(|e| fail(2, e))?;
+    let store = Store::open(&dir).map_err(|e| fail(exit_code_for(e.kind()), e))?;
+    Ok((dir, store))
+}
+
+fn audit_verify(args: &StoreArgs) -> ExitCode {
+    let (dir, store) = match open_store(args) {
+        Ok(opened) => opened,
+        Err(code) => return code,
+    };
+    match store.verify_audit() {
+        Ok(check) => {
+            println!(
+                "audit log intact: {} entries, last hash {} (store {})",
+                check.entries,
+                check.head,
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) if e.kind() == ErrorKind::Conflict => fail(1, e),
+        Err(e) => fail(exit_code_for(e.kind()), e),
+    }
+}
+
+fn staff_add(args: &StoreArgs, username: &str, role: RoleArg) -> ExitCode {
+    let password = match std::env::var("TUCAI_PASSWORD") {
+        Ok(password) if !password.is_empty() => password,
+        _ => {
+            let mut line = String::new();
+            if let Err(e) = std::io::stdin().read_line(&mut line) {
+                return fail(
+                    2,
+                    format!("cannot read the password from standard input: {e}"),
+                );
+            }
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let (_, mut store) = match open_store(args) {
+        Ok(opened) => opened,
+        Err(code) => return code,
+    };
+    let role = match role {
+        RoleArg::Operator => Role::Operator,
+        RoleArg::Supervisor => Role::Supervisor,
+    };
+    match store.create_staff("command-line", username, &password, role) {
+        Ok(member) => {
+            println!("added {} as {}", member.username, member.role.as_str());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(exit_code_for(e.kind()), e),
+    }
+}
+
+fn export(args: &StoreArgs, to: &std::path::Path) -> ExitCode {
+    let (_, mut store) = match open_store(args) {
+        Ok(opened) => opened,
+        Err(code) => return code,
+    };
+    match store.export(to, "command-line") {
+        Ok(summary) => {
+            println!(
+                "exported {} capture attempts, {} originals and the progress of {} students to {}",
+                summary.captures, summary.originals, summary.students, summary.folder
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(exit_code_for(e.kind()), e),
     }
 }
 
@@ -280,7 +433,7 @@ fn roster_import(store: &StoreArgs, file: &std::path::Path) -> ExitCode {
         Ok(dir) => dir,
         Err(e) => return fail(2, e),
     };
-    let result = Store::open(&dir).and_then(|mut store| store.import_roster_csv(file));
+    let result = Store::open(&dir).and_then(|mut store| store.import_roster(file));
     match result {
         Ok(summary) => {
             println!(
@@ -310,11 +463,26 @@ fn window(cli: &Cli) -> ExitCode {
         (None, Some(index)) => CameraChoice::Device(index),
         (None, None) => CameraChoice::Auto,
     };
+    let settings_path = match settings_path(cli.settings.clone()) {
+        Ok(path) => path,
+        Err(e) => return fail(2, e),
+    };
+    let mut settings = match Settings::load(&settings_path) {
+        Ok(settings) => settings,
+        Err(e) => return fail(2, e),
+    };
+    if let Some(limit) = cli.draft_limit {
+        settings.draft_limit = limit;
+    }
     let options = StationOptions {
         data_dir,
-        profile: cli.profile.clone(),
+        profile: cli
+            .profile
+            .clone()
+            .unwrap_or_else(|| settings.profile.clone()),
         camera,
-        draft_limit: cli.draft_limit,
+        settings,
+        settings_path: Some(settings_path),
     };
     match crate::run_window(&options) {
         Ok(()) => ExitCode::SUCCESS,

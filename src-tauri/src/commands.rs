@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use tauri::State;
 use tauri::ipc::{Channel, InvokeResponseBody};
-use tucai_core::station::Station;
+use tucai_core::config::Settings;
+use tucai_core::station::{Approval, Dashboard, RosterImportView, SessionView, Station};
+use tucai_core::store::{AuditEntry, ExportSummary, Role, StaffMember};
 use tucai_core::views::{
     CaptureOutcome, DraftView, ErrorView, LiveStatus, StationStatus, StudentView,
 };
@@ -77,4 +79,138 @@ pub async fn capture(station: Shared<'_>, student_number: String) -> Reply<Captu
 #[tauri::command]
 pub async fn list_drafts(station: Shared<'_>, student_number: String) -> Reply<Vec<DraftView>> {
     blocking(&station, move |s| s.drafts(&student_number)).await
+}
+
+#[tauri::command]
+pub async fn find_by_name(
+    station: Shared<'_>,
+    name: String,
+    last_digits: String,
+) -> Reply<Vec<StudentView>> {
+    blocking(&station, move |s| s.find_by_name(&name, &last_digits)).await
+}
+
+#[tauri::command]
+pub async fn session(station: Shared<'_>) -> Reply<SessionView> {
+    blocking(&station, |s| s.session()).await
+}
+
+#[tauri::command]
+pub async fn sign_in(
+    station: Shared<'_>,
+    username: String,
+    password: String,
+) -> Reply<SessionView> {
+    blocking(&station, move |s| s.sign_in(&username, &password)).await
+}
+
+#[tauri::command]
+pub async fn sign_out(station: Shared<'_>) -> Reply<SessionView> {
+    blocking(&station, |s| s.sign_out()).await
+}
+
+#[tauri::command]
+pub async fn create_first_supervisor(
+    station: Shared<'_>,
+    username: String,
+    password: String,
+) -> Reply<SessionView> {
+    blocking(&station, move |s| {
+        s.create_first_supervisor(&username, &password)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn add_staff(
+    station: Shared<'_>,
+    username: String,
+    password: String,
+    role: Role,
+    approval: Option<Approval>,
+) -> Reply<StaffMember> {
+    blocking(&station, move |s| {
+        s.add_staff(&username, &password, role, approval.as_ref())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn unlock_student(
+    station: Shared<'_>,
+    student_number: String,
+    reason: String,
+    approval: Option<Approval>,
+) -> Reply<()> {
+    blocking(&station, move |s| {
+        s.unlock(&student_number, &reason, approval.as_ref())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn delete_draft(
+    station: Shared<'_>,
+    draft_id: String,
+    approval: Option<Approval>,
+) -> Reply<()> {
+    blocking(&station, move |s| {
+        s.delete_draft(&draft_id, approval.as_ref())
+    })
+    .await
+}
+
+/// Takes the roster's bytes, as the window reads them from a file input;
+/// the web side has no file system access of its own.
+#[tauri::command]
+pub async fn import_roster(
+    station: Shared<'_>,
+    file_name: String,
+    bytes: Vec<u8>,
+    approval: Option<Approval>,
+) -> Reply<RosterImportView> {
+    blocking(&station, move |s| {
+        s.import_roster_bytes(&file_name, &bytes, approval.as_ref())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn dashboard(station: Shared<'_>) -> Reply<Dashboard> {
+    blocking(&station, |s| s.dashboard()).await
+}
+
+#[tauri::command]
+pub async fn audit_entries(
+    station: Shared<'_>,
+    limit: u32,
+    approval: Option<Approval>,
+) -> Reply<Vec<AuditEntry>> {
+    blocking(&station, move |s| s.audit_entries(limit, approval.as_ref())).await
+}
+
+#[tauri::command]
+pub async fn export_day(
+    station: Shared<'_>,
+    folder: String,
+    approval: Option<Approval>,
+) -> Reply<ExportSummary> {
+    blocking(&station, move |s| s.export(&folder, approval.as_ref())).await
+}
+
+#[tauri::command]
+pub async fn get_settings(station: Shared<'_>) -> Reply<Settings> {
+    blocking(&station, |s| s.current_settings()).await
+}
+
+#[tauri::command]
+pub async fn save_settings(
+    station: Shared<'_>,
+    settings: Settings,
+    approval: Option<Approval>,
+) -> Reply<Settings> {
+    blocking(&station, move |s| {
+        s.save_settings(settings, approval.as_ref())
+    })
+    .await
 }

@@ -17,6 +17,20 @@ pub fn run_window(options: &StationOptions) -> tucai_core::Result<()> {
             crate::commands::stop_preview,
             crate::commands::capture,
             crate::commands::list_drafts,
+            crate::commands::find_by_name,
+            crate::commands::session,
+            crate::commands::sign_in,
+            crate::commands::sign_out,
+            crate::commands::create_first_supervisor,
+            crate::commands::add_staff,
+            crate::commands::unlock_student,
+            crate::commands::delete_draft,
+            crate::commands::import_roster,
+            crate::commands::dashboard,
+            crate::commands::audit_entries,
+            crate::commands::export_day,
+            crate::commands::get_settings,
+            crate::commands::save_settings,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| tucai_core::Error::Internal(format!("the window failed: {e}")))
