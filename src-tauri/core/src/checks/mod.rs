@@ -162,6 +162,7 @@ pub fn live_status(
     ];
     results.push(rules::roll(&analysis, profile));
     results.push(rules::yaw(&analysis, profile));
+    results.push(rules_face::pitch(&analysis, profile));
     results.push(rules::eyes_open(&analysis, profile));
     results.push(rules::mouth_closed(&analysis, profile));
     results.push(rules::exposure(image, &analysis, profile));

@@ -655,6 +655,50 @@ fn face_variants(base: &Base, out: &mut Vec<Variant>) {
     }
     out.push(variant("red eye", "red pupils", red, &[("red_eye", Fail)]));
 
+    // Eyes turned aside: each iris painted over with the white of the eye
+    // and drawn again a quarter of the eye's width to the image right.
+    let mut aside = base.image.clone();
+    for (x, y, width) in eyes {
+        let white = *base.image.get_pixel((x - 0.3 * width) as u32, y as u32);
+        ellipse(&mut aside, x, y, 0.2 * width, 0.12 * width, white.0);
+        ellipse(
+            &mut aside,
+            x + 0.25 * width,
+            y,
+            0.12 * width,
+            0.12 * width,
+            [35, 30, 30],
+        );
+    }
+    out.push(variant(
+        "gaze",
+        "eyes turned aside",
+        aside,
+        &[("gaze", Advisory)],
+    ));
+
+    // Hair across the eyebrows: a dark fringe from above the brows down to
+    // the top of the eyes.
+    let mut fringe = base.image.clone();
+    let mesh = base.mesh();
+    let brow_top = [70, 63, 105, 66, 107, 300, 293, 334, 296, 336]
+        .map(|i| mesh.point(i).y)
+        .into_iter()
+        .fold(f32::MAX, f32::min);
+    let eye_top = mesh.point(159).y.min(mesh.point(386).y);
+    let (left, right) = (mesh.point(234).x, mesh.point(454).x);
+    for y in (brow_top - 0.3 * mesh.face_width()) as u32..(eye_top - 3.0) as u32 {
+        for x in left as u32..right as u32 {
+            fringe.put_pixel(x, y, Rgb([38, 32, 30]));
+        }
+    }
+    out.push(variant(
+        "occlusion",
+        "fringe over eyebrows",
+        fringe,
+        &[("eyebrows_ears_visible", Advisory)],
+    ));
+
     // A second, smaller face from the same frame beside the first.
     let mesh = base.mesh();
     let face_width = mesh.face_width();
