@@ -261,3 +261,47 @@ pub fn blockiness(image: &RgbImage, rect: &Rect) -> f32 {
     }
     ((edge / f64::from(edge_n)) / inner) as f32
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lab_of_white_is_100() {
+        let [l, a, b] = lab([255.0; 3]);
+        assert!((l - 100.0).abs() < 0.1, "{l}");
+        assert!(a.abs() < 0.1, "{a}");
+        assert!(b.abs() < 0.1, "{b}");
+    }
+
+    #[test]
+    fn delta_e_of_black_and_white_is_100() {
+        let d = delta_e([0.0; 3], [255.0; 3]);
+        assert!((d - 100.0).abs() < 0.1, "{d}");
+    }
+
+    fn gradient() -> RgbImage {
+        RgbImage::from_fn(128, 128, |x, y| {
+            let v = ((x * 3 + y * 2) % 256) as u8 / 2 + 40;
+            image::Rgb([v, v, v])
+        })
+    }
+
+    fn jpeg_round_trip(image: &RgbImage, quality: u8) -> RgbImage {
+        let jpeg = super::super::render::encode(image, quality, 72).unwrap();
+        image::load_from_memory(&jpeg).unwrap().to_rgb8()
+    }
+
+    #[test]
+    fn blockiness_rises_at_low_quality() {
+        let whole = Rect {
+            x: 0.0,
+            y: 0.0,
+            width: 128.0,
+            height: 128.0,
+        };
+        let fine = blockiness(&jpeg_round_trip(&gradient(), 95), &whole);
+        let coarse = blockiness(&jpeg_round_trip(&gradient(), 5), &whole);
+        assert!(coarse > fine + 0.3, "{coarse} vs {fine}");
+    }
+}

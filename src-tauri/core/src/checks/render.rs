@@ -142,3 +142,32 @@ pub fn render(image: &RgbImage, crop: &Crop, profile: &Profile) -> Result<Render
     }
     Ok(best)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inspect_reads_encoded_header() {
+        let pixels = RgbImage::from_pixel(32, 24, image::Rgb([10, 200, 30]));
+        let info = inspect(&encode(&pixels, 80, 300).unwrap()).unwrap();
+        assert_eq!((info.width, info.height), (32, 24));
+        assert_eq!(info.components, 3);
+        assert_eq!(info.precision, 8);
+        assert_eq!(info.dpi, Some(300));
+    }
+
+    #[test]
+    fn inspect_rejects_png() {
+        let err = inspect(b"\x89PNG\r\n\x1a\n....").unwrap_err();
+        assert!(err.contains("not a JPEG"), "{err}");
+    }
+
+    #[test]
+    fn inspect_rejects_cut_segment() {
+        let pixels = RgbImage::from_pixel(32, 24, image::Rgb([10, 200, 30]));
+        let jpeg = encode(&pixels, 80, 300).unwrap();
+        let err = inspect(&jpeg[..10]).unwrap_err();
+        assert!(err.contains("past the end"), "{err}");
+    }
+}

@@ -566,3 +566,36 @@ fn demo_frame_head_covering_does_not_fail() {
         describe(&report)
     );
 }
+
+#[test]
+fn weak_face_nearby_fails_other_faces() {
+    let image = demo_frame();
+    let mut a = analyse(&image, models(), &profile()).unwrap();
+    let mut poster = a.faces[0].clone();
+    poster.score = 0.65;
+    poster.bbox.x += poster.bbox.width * 1.5;
+    a.weak_faces.push(poster);
+    let report = report_for(&image, &a, &profile());
+    assert_eq!(status(&report, "other_faces"), RuleStatus::Fail);
+}
+
+#[test]
+fn weak_face_far_away_passes_other_faces() {
+    let image = demo_frame();
+    let mut a = analyse(&image, models(), &profile()).unwrap();
+    let mut far = a.faces[0].clone();
+    far.score = 0.65;
+    far.bbox.x += far.bbox.width * 4.0;
+    a.weak_faces.push(far);
+    let report = report_for(&image, &a, &profile());
+    assert_eq!(status(&report, "other_faces"), RuleStatus::Pass);
+}
+
+#[test]
+fn live_status_passes_demo_under_every_profile() {
+    for name in list_profiles() {
+        let profile = Profile::named(&name).unwrap();
+        let status = live_status(&demo_frame(), models(), &profile, 1).unwrap();
+        assert_eq!(status.faces, 1, "{name}");
+    }
+}
