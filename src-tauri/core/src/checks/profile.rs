@@ -323,6 +323,20 @@ mod tests {
     }
 
     #[test]
+    fn impossible_head_proportions_are_rejected() {
+        let text = default_text().replace("eye_line_px = [200, 300]", "eye_line_px = [560, 600]");
+        let err = Profile::parse(&text, Path::new("x.toml"))
+            .unwrap_err()
+            .to_string();
+        let line = line_of_text(&text, "eye_line_px");
+        assert!(
+            err.contains(&format!("line {line}: geometry.eye_line_px")),
+            "{err}"
+        );
+        assert!(err.contains("no head fits"), "{err}");
+    }
+
+    #[test]
     fn tiny_size_window_is_rejected() {
         let text = default_text().replace("size_kb = [20, 40]", "size_kb = [0.1, 0.5]");
         let err = Profile::parse(&text, Path::new("x.toml"))

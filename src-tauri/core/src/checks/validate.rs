@@ -34,6 +34,7 @@ pub fn line_of(text: &str, key: &str) -> Option<usize> {
 pub fn validate(p: &Profile) -> Result<(), Invalid> {
     bands(p)?;
     geometry(p)?;
+    proportions(p)?;
     output(p)?;
     limits(p)?;
     colours(p)?;
@@ -111,6 +112,35 @@ fn geometry(p: &Profile) -> Result<(), Invalid> {
             format!(
                 "{} is less than min_inter_eye_px {}",
                 g.preferred_inter_eye_px, g.min_inter_eye_px
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Range of the crown-to-eye distance over the cheek-to-cheek face width
+/// of real heads, hair included.
+/// NOTE: an estimate: the bundled frontal photos measure 0.87 to 0.92,
+/// and the range is widened for flat and tall hair.
+const CROWN_TO_EYE_PER_FACE_WIDTH: [f32; 2] = [0.6, 1.2];
+
+/// Checks that some head of human proportions meets the top-of-head,
+/// eye-line and face-width bands together.
+fn proportions(p: &Profile) -> Result<(), Invalid> {
+    let g = &p.geometry;
+    let shortest = g.eye_line_px.min - g.top_of_head_px.max;
+    let longest = g.eye_line_px.max - g.top_of_head_px.min;
+    let [low, high] = CROWN_TO_EYE_PER_FACE_WIDTH;
+    if longest < low * g.face_width_px.min || shortest > high * g.face_width_px.max {
+        return Err((
+            "geometry.eye_line_px",
+            format!(
+                "no head fits: the bands put the eyes {shortest}-{longest} px below the crown, \
+                 but a face {}-{} px wide has them {:.0}-{:.0} px below",
+                g.face_width_px.min,
+                g.face_width_px.max,
+                low * g.face_width_px.min,
+                high * g.face_width_px.max
             ),
         ));
     }
