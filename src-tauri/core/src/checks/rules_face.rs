@@ -212,6 +212,7 @@ pub fn eyebrows_ears(image: &RgbImage, a: &Analysis) -> RuleResult {
         })
         .collect();
     let brows_ok = brow_contrast.iter().all(|&c| c >= 0.05);
+
     let ears = regions::ears(mesh);
     let ear_delta: Vec<f32> = ears
         .iter()
@@ -254,9 +255,9 @@ pub fn eyebrows_ears(image: &RgbImage, a: &Analysis) -> RuleResult {
     )
 }
 
-/// Head covering: a head that rises far above the forehead is a hat; a
-/// cap that fits the head cannot be told from hair, so a forehead edge
-/// that is not skin only warns.
+/// Judges head covering. A head that rises far above the forehead wears a
+/// hat and fails. A cap that fits the head looks like hair to these
+/// measures, so a forehead edge that is not skin only warns.
 pub fn head_covering(image: &RgbImage, a: &Analysis, p: &Profile) -> RuleResult {
     let title = Text::new("未戴帽", "No head covering");
     let max = p.expression.max_crown_ratio;
@@ -359,6 +360,7 @@ pub fn tinted_lenses(image: &RgbImage, a: &Analysis, p: &Profile) -> RuleResult 
         format!("around the eyes ≥ {min:.2} of the cheeks' luma"),
     );
     let mesh = mesh_or_return!(a, "tinted_lenses", title, allowed);
+
     let skin = skin_luma(image, mesh).max(1.0);
     let eyes = regions::eyes(mesh);
     let lenses = regions::lenses(mesh);

@@ -367,6 +367,7 @@ pub fn clothing(image: &RgbImage, a: &Analysis, p: &Profile) -> RuleResult {
     ) else {
         return not_measured("clothing", title, allowed, no_single_face());
     };
+
     let area = regions::clothes(mesh, crop.rect.bottom());
     let clothes = mean_colour(image, &area, |x, y| mask.at(x, y) >= 0.5)
         .filter(|(_, n)| *n as f32 >= 0.1 * area.area());
@@ -382,6 +383,7 @@ pub fn clothing(image: &RgbImage, a: &Analysis, p: &Profile) -> RuleResult {
             ),
         );
     };
+
     let contrast = delta_e(clothes, background);
     let banned = c
         .banned_colours
@@ -425,8 +427,8 @@ pub fn clothing(image: &RgbImage, a: &Analysis, p: &Profile) -> RuleResult {
     )
 }
 
-/// The rendered output file: pixel size, 24-bit colour, density, quality
-/// and the file-size window.
+/// Checks the rendered output file: pixel size, 24-bit colour, density,
+/// quality and the file-size window.
 pub fn output_photo(a: &Analysis, p: &Profile) -> RuleResult {
     let title = Text::new("成品照片文件", "Output photo file");
     let o = &p.output;

@@ -92,7 +92,7 @@ impl Noise {
         (self.0 as f32 + 0.5) / (u32::MAX as f32 + 1.0)
     }
 
-    /// A normal deviate by the Box-Muller transform.
+    /// Draws a normal deviate by the Box-Muller transform.
     fn normal(&mut self) -> f32 {
         let (u, v) = (self.uniform(), self.uniform());
         (-2.0 * u.ln()).sqrt() * (std::f32::consts::TAU * v).cos()
@@ -135,8 +135,8 @@ fn jpeg_round_trip(image: &RgbImage, quality: u8) -> RgbImage {
         .to_rgb8()
 }
 
-/// The frame with everything the person mask calls background replaced
-/// by `paint`, blended by the mask's probability at the edges.
+/// Replaces everything the person mask calls background by `paint`,
+/// blended by the mask's probability at the edges.
 fn replace_background(base: &Base, paint: impl Fn(u32, u32) -> [f32; 3]) -> RgbImage {
     map_pixels(&base.image, |x, y, p| {
         let m = base.mask_at(x, y);
@@ -186,8 +186,8 @@ fn skin_weights(base: &Base) -> Vec<f32> {
     weights
 }
 
-/// The frame with the skin's linear light scaled by `factor`: a darker or
-/// lighter skin under the same, correct exposure.
+/// Scales the skin's linear light by `factor`: a darker or lighter skin
+/// under the same, correct exposure.
 fn skin_tone(base: &Base, weights: &[f32], factor: f32) -> RgbImage {
     let w = base.image.width();
     map_pixels(&base.image, |x, y, p| {
@@ -268,8 +268,8 @@ fn fixture(name: &str) -> RgbImage {
     tucai_core::decode::load_photo(&path).expect("fixture loads")
 }
 
-/// The other committed photos, scaled up to a camera frame's size, each
-/// with the faults it really shows.
+/// Adds the other committed photos, scaled up to a camera frame's size,
+/// each with the faults it really shows.
 fn fixture_variants(out: &mut Vec<Variant>) {
     use Expect::*;
     let twice = |image: RgbImage| {
