@@ -733,14 +733,25 @@ fn tone_variants(base: &Base, out: &mut Vec<Variant>) {
         let toned = skin_tone(base, &weights, factor);
         let mut noise = Noise(0x5eed_0002 ^ factor.to_bits());
         let noisy = map_pixels(&toned, |_, _, p| p.map(|c| c + 2.0 * noise.normal()));
+        let on_blue = map_pixels(&toned, |x, y, p| {
+            let m = base.mask_at(x, y);
+            let blue = [100.0, 197.0, 255.0];
+            std::array::from_fn(|c| m * p[c] + (1.0 - m) * blue[c])
+        });
         let samples = [
-            ("", toned.clone()),
-            (", JPEG quality 85", jpeg_round_trip(&toned, 85)),
-            (", noise σ 2", noisy),
+            ("", "chsi-diploma", toned.clone()),
+            (
+                ", JPEG quality 85",
+                "chsi-diploma",
+                jpeg_round_trip(&toned, 85),
+            ),
+            (", noise σ 2", "chsi-diploma", noisy),
+            (", blue background", "chsi-blue", on_blue),
         ];
-        for (suffix, image) in samples {
+        for (suffix, profile, image) in samples {
             out.push(Variant {
                 tone: Some(factor),
+                profile,
                 ..variant(
                     "skin tone",
                     format!("skin x{factor}{suffix}"),
