@@ -57,7 +57,7 @@ pub fn report_for(image: &RgbImage, a: &Analysis, profile: &Profile) -> Report {
     results.push(rules::roll(a, profile));
     results.push(rules::yaw(a, profile));
     results.push(rules_face::pitch(a, profile));
-    results.push(rules::eyes_open(a, profile));
+    results.push(rules::eyes_open(image, a, profile));
     results.push(rules::mouth_closed(a, profile));
     results.push(rules_face::gaze(image, a, profile));
     results.push(rules_face::eyebrows_ears(image, a));
@@ -163,7 +163,7 @@ pub fn live_status(
     results.push(rules::roll(&analysis, profile));
     results.push(rules::yaw(&analysis, profile));
     results.push(rules_face::pitch(&analysis, profile));
-    results.push(rules::eyes_open(&analysis, profile));
+    results.push(rules::eyes_open(image, &analysis, profile));
     results.push(rules::mouth_closed(&analysis, profile));
     results.push(rules::exposure(image, &analysis, profile));
     let report = Report::new(&profile.id, image.width(), image.height(), results);

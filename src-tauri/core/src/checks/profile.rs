@@ -101,6 +101,9 @@ pub struct Pose {
 pub struct Expression {
     /// Minimum eye opening (lid distance over eye width) that counts as open.
     pub min_eye_opening: f32,
+    /// Minimum contrast inside each eye (brightest quarter minus darkest
+    /// quarter, over the brightest) that counts as open.
+    pub min_eye_contrast: f32,
     /// Most mouth opening (lip distance over mouth width) that counts as
     /// closed.
     pub max_mouth_opening: f32,

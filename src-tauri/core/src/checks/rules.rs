@@ -654,21 +654,34 @@ pub fn yaw(a: &Analysis, p: &Profile) -> RuleResult {
     )
 }
 
-pub fn eyes_open(a: &Analysis, p: &Profile) -> RuleResult {
+/// Judges the eyes open by two measures that must both hold: the mesh's
+/// lid distance, and the contrast of white and iris inside each eye,
+/// because the mesh can draw open lids over a closed eye.
+pub fn eyes_open(image: &RgbImage, a: &Analysis, p: &Profile) -> RuleResult {
     let title = Text::new("睁眼", "Eyes open");
-    let min = p.expression.min_eye_opening;
-    let allowed = Text::same(format!("≥ {min:.2}"));
+    let (min, min_contrast) = (p.expression.min_eye_opening, p.expression.min_eye_contrast);
+    let allowed = Text::new(
+        format!("睁眼程度 ≥ {min:.2}，眼内反差 ≥ {min_contrast:.2}"),
+        format!("opening ≥ {min:.2}, contrast in the eye ≥ {min_contrast:.2}"),
+    );
     let mesh = match mesh_for(a, "eyes_open", &title, &allowed) {
         Ok(mesh) => mesh,
         Err(unmeasured) => return *unmeasured,
     };
+
     let (right, left) = mesh.eye_openings();
-    let ok = right >= min && left >= min;
+    let [right_contrast, left_contrast] = super::rules_face::eye_contrasts(image, mesh);
+    let ok = right >= min
+        && left >= min
+        && right_contrast >= min_contrast
+        && left_contrast >= min_contrast;
     result(
         "eyes_open",
         title,
         pass_if(ok),
-        Some(format!("{right:.2} / {left:.2}")),
+        Some(format!(
+            "{right:.2} / {left:.2}, {right_contrast:.2} / {left_contrast:.2}"
+        )),
         allowed,
         if ok {
             Text::new("双眼睁开。", "both eyes are open")

@@ -111,6 +111,24 @@ fn pupil(image: &RgbImage, eye: &regions::Eye) -> Option<(f32, f32)> {
     Some((cx, cy))
 }
 
+/// Returns the contrast inside each eye's box: the mean of the brightest
+/// quarter minus that of the darkest quarter, over the brightest
+/// quarter's mean. An open eye shows the white beside the iris, while a
+/// closed lid is skin with a line of lashes.
+pub fn eye_contrasts(image: &RgbImage, mesh: &Mesh) -> [f32; 2] {
+    regions::eyes(mesh).map(|eye| {
+        let mut values = measure::lumas(image, &eye.rect);
+        if values.len() < 16 {
+            return 0.0;
+        }
+        values.sort_by(f32::total_cmp);
+        let quarter = values.len() / 4;
+        let dark = mean(&values[..quarter]);
+        let bright = mean(&values[values.len() - quarter..]);
+        (bright - dark) / bright.max(1.0)
+    })
+}
+
 /// Looking at the lens. The bundled mesh has no iris points, so the pupil
 /// is found as the darkest part of each eye, and the result only warns.
 pub fn gaze(image: &RgbImage, a: &Analysis, p: &Profile) -> RuleResult {

@@ -190,6 +190,11 @@ fn limits(p: &Profile) -> Result<(), Invalid> {
             1.0,
         ),
         (
+            "expression.min_eye_contrast",
+            p.expression.min_eye_contrast,
+            1.0,
+        ),
+        (
             "expression.max_mouth_opening",
             p.expression.max_mouth_opening,
             1.0,

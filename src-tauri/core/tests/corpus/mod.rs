@@ -404,7 +404,14 @@ fn picture_variants(base: &Base, out: &mut Vec<Variant>) {
 
     for (sigma, expect) in [
         (3.0f32, &[(EVERY_RULE, NotFail)][..]),
-        (12.0, &[("single_face", Pass), ("crop", Pass)][..]),
+        (
+            12.0,
+            &[
+                ("single_face", Pass),
+                ("crop", Pass),
+                ("output_photo", Fail),
+            ][..],
+        ),
     ] {
         let mut noise = Noise(0x5eed_0001 ^ sigma.to_bits());
         let noisy = map_pixels(image, |_, _, p| p.map(|c| c + sigma * noise.normal()));
@@ -654,6 +661,28 @@ fn face_variants(base: &Base, out: &mut Vec<Variant>) {
         ellipse(&mut red, x, y, 0.15 * width, 0.15 * width, [190, 30, 35]);
     }
     out.push(variant("red eye", "red pupils", red, &[("red_eye", Fail)]));
+
+    // Closed eyes: each eye painted over with the skin below it, with a
+    // dark line of lashes along the middle.
+    let mut closed = base.image.clone();
+    for (x, y, width) in eyes {
+        let skin = *base.image.get_pixel(x as u32, (y + 0.5 * width) as u32);
+        ellipse(&mut closed, x, y, 0.6 * width, 0.3 * width, skin.0);
+        ellipse(
+            &mut closed,
+            x,
+            y + 0.05 * width,
+            0.5 * width,
+            0.03 * width,
+            [50, 40, 40],
+        );
+    }
+    out.push(variant(
+        "eyes",
+        "eyes closed",
+        closed,
+        &[("eyes_open", Fail)],
+    ));
 
     // Eyes turned aside: each iris painted over with the white of the eye
     // and drawn again a quarter of the eye's width to the image right.
