@@ -1,6 +1,10 @@
 //! Reading a photo file the way a photo viewer shows it: format from the
 //! content, size limits checked before decoding, EXIF orientation applied
 //! once, and 8-bit RGB out.
+//!
+//! Grey, palette, 16-bit and opaque alpha PNGs, and baseline, progressive,
+//! grey and CMYK JPEGs all come out as 8-bit RGB. A photo with transparent
+//! pixels is rejected, because filling them in would invent background.
 
 use std::io::Cursor;
 use std::path::Path;
@@ -54,8 +58,24 @@ pub fn decode_photo(bytes: &[u8]) -> std::result::Result<RgbImage, String> {
     }
     let orientation = decoder.orientation().map_err(describe)?;
     let mut image = image::DynamicImage::from_decoder(decoder).map_err(describe)?;
+    reject_transparency(&image)?;
+    // The decoder reports the orientation and leaves the pixels as stored,
+    // so turning them here applies it exactly once.
     image.apply_orientation(orientation);
     Ok(image.to_rgb8())
+}
+
+fn reject_transparency(image: &image::DynamicImage) -> std::result::Result<(), String> {
+    if !image.color().has_alpha() {
+        return Ok(());
+    }
+    let transparent = image.to_rgba8().pixels().filter(|p| p[3] < 255).count();
+    if transparent == 0 {
+        return Ok(());
+    }
+    Err(format!(
+        "the image has {transparent} transparent pixels: save the camera's original without transparency"
+    ))
 }
 
 /// Checks that the JPEG ends with its end-of-image marker (FF D9), allowing
@@ -140,6 +160,133 @@ mod tests {
         png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
         let err = decode_photo(&png).unwrap_err();
         assert!(err.contains("16384x16384"), "{err}");
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(crate::assets_dir().join("fixtures").join(name)).unwrap()
+    }
+
+    fn mean_rgb(image: &RgbImage) -> [f32; 3] {
+        let n = (image.width() * image.height()) as f32;
+        std::array::from_fn(|c| image.pixels().map(|p| f32::from(p[c])).sum::<f32>() / n)
+    }
+
+    fn encode_png(image: &image::DynamicImage) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        image
+            .write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)
+            .unwrap();
+        bytes
+    }
+
+    fn small_photo() -> RgbImage {
+        let photo = load_photo(&crate::assets_dir().join("fixtures/grace_hopper.jpg")).unwrap();
+        image::imageops::resize(&photo, 96, 112, image::imageops::FilterType::Triangle)
+    }
+
+    #[test]
+    fn decode_cmyk_jpeg_matches_rgb() {
+        let cmyk = decode_photo(&fixture("decode/cmyk.jpg")).unwrap();
+        let rgb = decode_photo(&fixture("decode/progressive.jpg")).unwrap();
+        assert_eq!(cmyk.dimensions(), (96, 112));
+        let (a, b) = (mean_rgb(&cmyk), mean_rgb(&rgb));
+        for c in 0..3 {
+            assert!((a[c] - b[c]).abs() < 12.0, "channel {c}: {a:?} vs {b:?}");
+        }
+    }
+
+    #[test]
+    fn decode_progressive_jpeg() {
+        let image = decode_photo(&fixture("decode/progressive.jpg")).unwrap();
+        assert_eq!(image.dimensions(), (96, 112));
+    }
+
+    #[test]
+    fn decode_palette_png() {
+        let image = decode_photo(&fixture("decode/palette.png")).unwrap();
+        let reference = decode_photo(&fixture("decode/progressive.jpg")).unwrap();
+        let (a, b) = (mean_rgb(&image), mean_rgb(&reference));
+        for c in 0..3 {
+            assert!((a[c] - b[c]).abs() < 12.0, "channel {c}: {a:?} vs {b:?}");
+        }
+    }
+
+    #[test]
+    fn decode_16_bit_png_to_8_bit() {
+        let photo = small_photo();
+        let wide = image::DynamicImage::ImageRgb8(photo.clone()).to_rgb16();
+        let bytes = encode_png(&image::DynamicImage::ImageRgb16(wide));
+        let decoded = decode_photo(&bytes).unwrap();
+        assert_eq!(decoded, photo);
+    }
+
+    #[test]
+    fn decode_grey_png_to_rgb() {
+        let grey = image::DynamicImage::ImageRgb8(small_photo()).to_luma8();
+        let bytes = encode_png(&image::DynamicImage::ImageLuma8(grey.clone()));
+        let decoded = decode_photo(&bytes).unwrap();
+        let p = decoded.get_pixel(40, 40);
+        assert_eq!(p.0, [grey.get_pixel(40, 40)[0]; 3]);
+    }
+
+    #[test]
+    fn decode_accepts_opaque_alpha() {
+        let rgba = image::DynamicImage::ImageRgb8(small_photo()).to_rgba8();
+        let decoded = decode_photo(&encode_png(&image::DynamicImage::ImageRgba8(rgba)));
+        assert_eq!(decoded.unwrap(), small_photo());
+    }
+
+    #[test]
+    fn decode_rejects_transparent_pixels() {
+        let mut rgba = image::DynamicImage::ImageRgb8(small_photo()).to_rgba8();
+        rgba.get_pixel_mut(0, 0)[3] = 0;
+        let err = decode_photo(&encode_png(&image::DynamicImage::ImageRgba8(rgba))).unwrap_err();
+        assert!(err.contains("1 transparent pixels"), "{err}");
+    }
+
+    /// A JPEG of `image` with an EXIF segment that sets `orientation`.
+    fn jpeg_with_orientation(image: &RgbImage, orientation: u16) -> Vec<u8> {
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 95)
+            .encode_image(image)
+            .unwrap();
+        // TIFF header (big-endian), one IFD entry: Orientation (0x0112),
+        // type SHORT, count 1, value, then no next IFD.
+        let mut tiff = b"MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01".to_vec();
+        tiff.extend_from_slice(&orientation.to_be_bytes());
+        tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+        let mut segment = b"Exif\0\0".to_vec();
+        segment.extend_from_slice(&tiff);
+        let mut out = jpeg[..2].to_vec();
+        out.extend_from_slice(&[0xff, 0xe1]);
+        out.extend_from_slice(&(segment.len() as u16 + 2).to_be_bytes());
+        out.extend_from_slice(&segment);
+        out.extend_from_slice(&jpeg[2..]);
+        out
+    }
+
+    #[test]
+    fn decode_applies_exif_rotation_once() {
+        // A dark left half: after a quarter turn clockwise (orientation 6)
+        // the dark half is on top.
+        let image = RgbImage::from_fn(64, 48, |x, _| {
+            if x < 32 {
+                image::Rgb([20, 20, 20])
+            } else {
+                image::Rgb([230, 230, 230])
+            }
+        });
+        let decoded = decode_photo(&jpeg_with_orientation(&image, 6)).unwrap();
+        assert_eq!(decoded.dimensions(), (48, 64));
+        assert!(decoded.get_pixel(24, 8)[0] < 60, "top is not dark");
+        assert!(decoded.get_pixel(24, 56)[0] > 200, "bottom is not light");
+    }
+
+    #[test]
+    fn decode_keeps_normal_orientation() {
+        let image = RgbImage::from_pixel(64, 48, image::Rgb([100, 100, 100]));
+        let decoded = decode_photo(&jpeg_with_orientation(&image, 1)).unwrap();
+        assert_eq!(decoded.dimensions(), (64, 48));
     }
 
     fn crc32(data: &[u8]) -> u32 {

@@ -5,6 +5,7 @@ use image::RgbImage;
 
 use super::crop::{self, Crop, CropProblem, HeadGeometry};
 use super::profile::Profile;
+use super::render::Rendered;
 use crate::Result;
 use crate::vision::{Face, Mesh, Models, PersonMask, Point, Rect};
 
@@ -18,10 +19,15 @@ pub struct Analysis {
     pub width: u32,
     pub height: u32,
     pub faces: Vec<Face>,
+    /// Detections under the face score: possible faces near the student.
+    pub weak_faces: Vec<Face>,
     pub mesh: Option<Mesh>,
     pub mask: Option<PersonMask>,
     pub head: Option<HeadGeometry>,
     pub crop: Option<std::result::Result<Crop, CropProblem>>,
+    /// The output photo rendered from the planned crop, made by
+    /// `check_photo` and not by the live checks.
+    pub rendered: Option<Rendered>,
 }
 
 impl Analysis {
@@ -80,20 +86,21 @@ impl Analysis {
 
 /// Runs the detector, and for a single face the mesh and the person mask.
 pub fn analyse(image: &RgbImage, models: &Models, profile: &Profile) -> Result<Analysis> {
-    let faces: Vec<Face> = models
+    let (faces, weak_faces): (Vec<Face>, Vec<Face>) = models
         .detector
         .detect(image)?
         .into_iter()
-        .filter(|f| f.score >= FACE_SCORE)
-        .collect();
+        .partition(|f| f.score >= FACE_SCORE);
     let mut analysis = Analysis {
         width: image.width(),
         height: image.height(),
         faces,
+        weak_faces,
         mesh: None,
         mask: None,
         head: None,
         crop: None,
+        rendered: None,
     };
     let Some(face) = analysis.face().cloned() else {
         return Ok(analysis);
@@ -129,6 +136,7 @@ fn head_geometry(analysis: &Analysis, face: &Face) -> HeadGeometry {
     HeadGeometry {
         top,
         eye_line,
+        chin,
         face_width,
         center_x,
     }

@@ -10,8 +10,17 @@ use crate::vision::Rect;
 pub struct HeadGeometry {
     pub top: f32,
     pub eye_line: f32,
+    /// Lowest point of the chin.
+    pub chin: f32,
     pub face_width: f32,
     pub center_x: f32,
+}
+
+impl HeadGeometry {
+    /// Crown-to-chin height in frame pixels.
+    pub fn height(&self) -> f32 {
+        self.chin - self.top
+    }
 }
 
 /// Reasons no crop meets every band, in the order the planner tests them.
@@ -53,6 +62,11 @@ impl Crop {
             head.face_width * self.scale,
         )
     }
+
+    /// Crown-to-chin height in output pixels of this crop.
+    pub fn head_height(&self, head: &HeadGeometry) -> f32 {
+        head.height() * self.scale
+    }
 }
 
 const SCALE_STEPS: usize = 400;
@@ -77,10 +91,15 @@ pub fn plan(
 
     // The crop must fit in the frame (scale >= output/frame) and must not
     // upscale (scale <= 1); the face width band bounds the scale too.
-    let low = (g.face_width_px.min / head.face_width)
+    let mut low = (g.face_width_px.min / head.face_width)
         .max(out_w / frame_w)
         .max(out_h / frame_h);
-    let high = (g.face_width_px.max / head.face_width).min(1.0);
+    let mut high = (g.face_width_px.max / head.face_width).min(1.0);
+    if let Some(band) = g.head_height_px {
+        let height = head.height().max(1.0);
+        low = low.max(band.min / height);
+        high = high.min(band.max / height);
+    }
     if low > high {
         return Err(CropProblem::FaceTooLarge);
     }
@@ -196,6 +215,7 @@ mod tests {
         HeadGeometry {
             top: 150.0,
             eye_line: 400.0,
+            chin: 600.0,
             face_width: 300.0,
             center_x: 360.0,
         }

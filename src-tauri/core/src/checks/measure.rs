@@ -1,5 +1,5 @@
-//! Pixel measurements behind the rules: clipping, sharpness and background
-//! evenness, each over a region of the frame.
+//! Pixel measurements behind the rules: clipping, sharpness, background
+//! evenness, CIELAB colour and JPEG blockiness, each over a region.
 
 use image::imageops::{self, FilterType};
 use image::{GrayImage, RgbImage};
@@ -148,5 +148,160 @@ pub fn background_stats(image: &RgbImage, mask: &PersonMask, rect: &Rect) -> Bac
         stddev: variance(&all).sqrt(),
         cell_range,
         coverage: all.len() as f32 / (w * h) as f32,
+    }
+}
+
+/// CIELAB (D65) of an 8-bit sRGB colour given as floats 0-255.
+pub fn lab(rgb: [f32; 3]) -> [f32; 3] {
+    let linear = rgb.map(|c| {
+        let c = c / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    });
+    let [r, g, b] = linear;
+    let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+    let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+    let f = |t: f32| {
+        if t > 0.008_856 {
+            t.cbrt()
+        } else {
+            7.787 * t + 16.0 / 116.0
+        }
+    };
+    let (fx, fy, fz) = (f(x), f(y), f(z));
+    [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
+}
+
+/// CIELAB distance (ΔE 1976) between two sRGB colours.
+pub fn delta_e(a: [f32; 3], b: [f32; 3]) -> f32 {
+    let (a, b) = (lab(a), lab(b));
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+}
+
+/// Mean colour of the pixels in `rect` that `keep` accepts, with their
+/// count; `None` when it accepts none.
+pub fn mean_colour(
+    image: &RgbImage,
+    rect: &Rect,
+    mut keep: impl FnMut(u32, u32) -> bool,
+) -> Option<([f32; 3], u32)> {
+    let (x0, y0, x1, y1) = bounds(rect, image.width(), image.height());
+    let mut sum = [0f64; 3];
+    let mut count = 0u32;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            if !keep(x, y) {
+                continue;
+            }
+            let p = image.get_pixel(x, y);
+            for c in 0..3 {
+                sum[c] += f64::from(p[c]);
+            }
+            count += 1;
+        }
+    }
+    (count > 0).then(|| (sum.map(|s| (s / f64::from(count)) as f32), count))
+}
+
+/// Luma values of the pixels in `rect`.
+pub fn lumas(image: &RgbImage, rect: &Rect) -> Vec<f32> {
+    let (x0, y0, x1, y1) = bounds(rect, image.width(), image.height());
+    let mut out = Vec::with_capacity(((x1 - x0) * (y1 - y0)) as usize);
+    for y in y0..y1 {
+        for x in x0..x1 {
+            out.push(luma(image.get_pixel(x, y)));
+        }
+    }
+    out
+}
+
+pub fn mean(values: &[f32]) -> f32 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.iter().sum::<f32>() / values.len() as f32
+}
+
+/// Blockiness of the luma in `rect`: the mean step between horizontal and
+/// vertical neighbours that straddle an 8x8 block edge of the image grid,
+/// over the mean step between neighbours inside a block. About 1 without
+/// JPEG blocking, higher as blocks show.
+pub fn blockiness(image: &RgbImage, rect: &Rect) -> f32 {
+    let (x0, y0, x1, y1) = bounds(rect, image.width(), image.height());
+    let (mut edge, mut edge_n, mut inner, mut inner_n) = (0f64, 0u32, 0f64, 0u32);
+    let at = |x: u32, y: u32| f64::from(luma(image.get_pixel(x, y)));
+    for y in y0.max(1)..y1 {
+        for x in x0.max(1)..x1 {
+            let here = at(x, y);
+            let steps = [
+                (x % 8 == 0, (here - at(x - 1, y)).abs()),
+                (y % 8 == 0, (here - at(x, y - 1)).abs()),
+            ];
+            for (on_edge, step) in steps {
+                if on_edge {
+                    edge += step;
+                    edge_n += 1;
+                } else {
+                    inner += step;
+                    inner_n += 1;
+                }
+            }
+        }
+    }
+    if edge_n == 0 || inner_n == 0 {
+        return 1.0;
+    }
+    let inner = inner / f64::from(inner_n);
+    if inner < 1e-3 {
+        return 1.0;
+    }
+    ((edge / f64::from(edge_n)) / inner) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lab_of_white_is_100() {
+        let [l, a, b] = lab([255.0; 3]);
+        assert!((l - 100.0).abs() < 0.1, "{l}");
+        assert!(a.abs() < 0.1, "{a}");
+        assert!(b.abs() < 0.1, "{b}");
+    }
+
+    #[test]
+    fn delta_e_of_black_and_white_is_100() {
+        let d = delta_e([0.0; 3], [255.0; 3]);
+        assert!((d - 100.0).abs() < 0.1, "{d}");
+    }
+
+    fn gradient() -> RgbImage {
+        RgbImage::from_fn(128, 128, |x, y| {
+            let v = ((x * 3 + y * 2) % 256) as u8 / 2 + 40;
+            image::Rgb([v, v, v])
+        })
+    }
+
+    fn jpeg_round_trip(image: &RgbImage, quality: u8) -> RgbImage {
+        let jpeg = super::super::render::encode(image, quality, 72).unwrap();
+        image::load_from_memory(&jpeg).unwrap().to_rgb8()
+    }
+
+    #[test]
+    fn blockiness_rises_at_low_quality() {
+        let whole = Rect {
+            x: 0.0,
+            y: 0.0,
+            width: 128.0,
+            height: 128.0,
+        };
+        let fine = blockiness(&jpeg_round_trip(&gradient(), 95), &whole);
+        let coarse = blockiness(&jpeg_round_trip(&gradient(), 5), &whole);
+        assert!(coarse > fine + 0.3, "{coarse} vs {fine}");
     }
 }

@@ -5,15 +5,20 @@ mod analysis;
 mod crop;
 mod measure;
 mod profile;
+mod regions;
 mod render;
 mod report;
 mod rules;
+mod rules_face;
+mod rules_picture;
+mod validate;
 
 pub use analysis::{Analysis, analyse};
 pub use crop::{Crop, CropProblem, HeadGeometry};
 pub use profile::{Band, DEFAULT_PROFILE, Profile, list_profiles, profiles_dir};
-pub use render::{Rendered, render};
+pub use render::{JpegInfo, Rendered, inspect, render};
 pub use report::{CropPlan, Report, RuleResult, RuleStatus};
+pub use validate::jpeg_size_limits;
 
 use image::RgbImage;
 
@@ -21,30 +26,56 @@ use crate::Result;
 use crate::views::{Hint, LiveStatus};
 use crate::vision::Models;
 
-/// Runs every rule on `image` and returns the report with the crop plan.
+/// Runs every rule on `image`, rendering the output photo when a crop
+/// exists, and returns the report with the analysis (which keeps the
+/// rendered photo).
 pub fn check_photo(
     image: &RgbImage,
     models: &Models,
     profile: &Profile,
 ) -> Result<(Report, Analysis)> {
-    let analysis = analyse(image, models, profile)?;
+    let mut analysis = analyse(image, models, profile)?;
+    if let Some(Ok(crop)) = analysis.crop {
+        analysis.rendered = Some(render(image, &crop, profile)?);
+    }
     let report = report_for(image, &analysis, profile);
     Ok((report, analysis))
 }
 
 /// Builds the report from an analysis already made.
 pub fn report_for(image: &RgbImage, a: &Analysis, profile: &Profile) -> Report {
-    let mut results = vec![rules::single_face(a), rules::crop(a, profile)];
+    let mut results = vec![
+        rules::single_face(a, profile),
+        rules_face::other_faces(a),
+        rules::crop(a, profile),
+        rules_picture::output_photo(a, profile),
+    ];
     results.extend(rules::bands(a, profile));
+    results.extend(rules::head_height(a, profile));
+    results.push(rules_face::centring(a, profile));
     results.push(rules::inter_eye(a, profile));
     results.push(rules::roll(a, profile));
     results.push(rules::yaw(a, profile));
-    results.push(rules::eyes_open(a, profile));
+    results.push(rules_face::pitch(a, profile));
+    results.push(rules::eyes_open(image, a, profile));
     results.push(rules::mouth_closed(a, profile));
+    results.push(rules_face::gaze(image, a, profile));
+    results.push(rules_face::eyebrows_ears(image, a));
+    results.push(rules_face::head_covering(image, a, profile));
+    results.push(rules_face::glasses_glare(image, a, profile));
+    results.push(rules_face::tinted_lenses(image, a, profile));
+    results.push(rules_face::red_eye(image, a, profile));
     results.push(rules::exposure(image, a, profile));
+    results.push(rules_picture::grey_levels(image, a, profile));
+    results.push(rules_picture::illumination(image, a, profile));
+    results.push(rules_picture::hot_spots(image, a, profile));
+    results.push(rules_picture::natural_colour(image, a, profile));
     results.push(rules::sharpness(image, a, profile));
+    results.push(rules_picture::compression(image, a, profile));
     results.push(rules::background(image, a, profile));
-    results.extend(rules::not_assessed());
+    results.push(rules_picture::background_colour(image, a, profile));
+    results.push(rules_picture::background_shadow(image, a, profile));
+    results.push(rules_picture::clothing(image, a, profile));
 
     let mut report = Report::new(&profile.id, image.width(), image.height(), results);
     if let (Some(head), Some(Ok(crop))) = (a.head.as_ref(), a.crop) {
@@ -94,6 +125,7 @@ pub fn hints(
     let by_rule = [
         ("head_roll", Hint::LevelHead),
         ("head_yaw", Hint::FaceCamera),
+        ("head_pitch", Hint::FaceCamera),
         ("eyes_open", Hint::OpenEyes),
         ("mouth_closed", Hint::CloseMouth),
     ];
@@ -125,12 +157,13 @@ pub fn live_status(
 ) -> Result<LiveStatus> {
     let analysis = analyse(image, models, profile)?;
     let mut results = vec![
-        rules::single_face(&analysis),
+        rules::single_face(&analysis, profile),
         rules::crop(&analysis, profile),
     ];
     results.push(rules::roll(&analysis, profile));
     results.push(rules::yaw(&analysis, profile));
-    results.push(rules::eyes_open(&analysis, profile));
+    results.push(rules_face::pitch(&analysis, profile));
+    results.push(rules::eyes_open(image, &analysis, profile));
     results.push(rules::mouth_closed(&analysis, profile));
     results.push(rules::exposure(image, &analysis, profile));
     let report = Report::new(&profile.id, image.width(), image.height(), results);

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::validate;
 use crate::text::Text;
 use crate::{Error, Result};
 
@@ -46,9 +47,16 @@ pub struct Profile {
     pub pose: Pose,
     pub expression: Expression,
     pub exposure: Exposure,
+    pub lighting: Lighting,
     pub sharpness: Sharpness,
+    pub colour: Colour,
+    pub glasses: Glasses,
     pub background: Background,
+    pub clothing: Clothing,
 }
+
+/// An 8-bit sRGB colour written as `[r, g, b]`.
+pub type Rgb = [u8; 3];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,6 +76,15 @@ pub struct Geometry {
     pub eye_line_px: Band,
     pub face_width_px: Band,
     pub target_face_width_px: f32,
+    /// Crown-to-chin height band, for profiles that frame by head height.
+    #[serde(default)]
+    pub head_height_px: Option<Band>,
+    /// Largest left-right offset of the face centre from the photo centre.
+    pub max_centre_offset_px: f32,
+    /// Inter-eye distance under which the rule fails.
+    pub min_inter_eye_px: f32,
+    /// Inter-eye distance under which the rule warns.
+    pub preferred_inter_eye_px: f32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -76,6 +93,7 @@ pub struct Pose {
     pub max_roll_deg: f32,
     pub preferred_roll_deg: f32,
     pub max_yaw_deg: f32,
+    pub max_pitch_deg: f32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -83,9 +101,18 @@ pub struct Pose {
 pub struct Expression {
     /// Minimum eye opening (lid distance over eye width) that counts as open.
     pub min_eye_opening: f32,
+    /// Minimum contrast inside each eye (brightest quarter minus darkest
+    /// quarter, over the brightest) that counts as open.
+    pub min_eye_contrast: f32,
     /// Most mouth opening (lip distance over mouth width) that counts as
     /// closed.
     pub max_mouth_opening: f32,
+    /// Largest offset of the pupil from the eye's centre, over the eye's
+    /// width, that counts as looking at the lens.
+    pub max_gaze_offset: f32,
+    /// Largest height of the head above the forehead landmark, over the
+    /// forehead-to-chin height, before the head counts as covered.
+    pub max_crown_ratio: f32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -93,12 +120,51 @@ pub struct Expression {
 pub struct Exposure {
     pub max_clipped_highlights_pct: f32,
     pub max_clipped_shadows_pct: f32,
+    /// Minimum number of distinct 8-bit grey levels in the face.
+    pub min_grey_levels: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lighting {
+    /// Largest difference between the mean luma of the face's two halves,
+    /// over the brighter half's mean.
+    pub max_left_right_imbalance: f32,
+    /// Largest share (0-100 %) of face pixels in hot spots.
+    pub max_hot_spot_pct: f32,
+    /// Largest darkening (0-1) of the background beside the head compared
+    /// with the background further out: a shadow behind the head.
+    pub max_background_shadow: f32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sharpness {
     pub min_sharpness: f32,
+    /// Largest blockiness (luma steps across 8x8 block edges over steps
+    /// inside blocks) before compression artefacts count as visible.
+    pub max_blockiness: f32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Colour {
+    /// Allowed CIELAB a* (green-red) of the mean skin colour.
+    pub skin_a: Band,
+    /// Allowed CIELAB b* (blue-yellow) of the mean skin colour.
+    pub skin_b: Band,
+    /// Largest share (0-100 %) of the pupils' pixels that are red.
+    pub max_red_eye_pct: f32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Glasses {
+    /// Largest share (0-100 %) of the lens areas that is glare.
+    pub max_glare_pct: f32,
+    /// Smallest luma of the lens areas over the cheeks' luma; tinted lenses
+    /// darken the skin around the eyes.
+    pub min_lens_brightness: f32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -106,17 +172,39 @@ pub struct Sharpness {
 pub struct Background {
     pub max_luma_stddev: f32,
     pub max_cell_range: f32,
+    /// Background colours the profile allows.
+    pub colours: Vec<Rgb>,
+    /// Largest CIELAB distance (ΔE 1976) from an allowed colour.
+    pub max_colour_delta_e: f32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clothing {
+    /// Smallest CIELAB distance between the clothes and the background.
+    pub min_background_delta_e: f32,
+    /// Colours of clothes the profile rejects.
+    pub banned_colours: Vec<Rgb>,
+    /// CIELAB distance within which clothes count as a banned colour.
+    pub banned_delta_e: f32,
 }
 
 impl Profile {
-    /// Parses and validates a profile; `path` only names the source in errors.
+    /// Parses and validates a profile; `path` only names the source in
+    /// errors, which give the line of the offending key.
     pub fn parse(text: &str, path: &Path) -> Result<Self> {
         let invalid = |reason: String| Error::Profile {
             path: path.to_owned(),
             reason,
         };
         let profile: Profile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
-        profile.validate().map_err(invalid)?;
+        if let Err((key, reason)) = validate::validate(&profile) {
+            let reason = match validate::line_of(text, key) {
+                Some(line) => format!("line {line}: {key}: {reason}"),
+                None => format!("{key}: {reason}"),
+            };
+            return Err(invalid(reason));
+        }
         Ok(profile)
     }
 
@@ -152,94 +240,6 @@ impl Profile {
 
     pub fn title(&self) -> Text {
         Text::new(&self.title_zh, &self.title_en)
-    }
-
-    fn validate(&self) -> std::result::Result<(), String> {
-        let bands = [
-            ("output.size_kb", self.output.size_kb),
-            ("geometry.top_of_head_px", self.geometry.top_of_head_px),
-            ("geometry.eye_line_px", self.geometry.eye_line_px),
-            ("geometry.face_width_px", self.geometry.face_width_px),
-        ];
-        for (key, band) in bands {
-            // A NaN bound fails both comparisons and is rejected too.
-            let ordered = band.min.partial_cmp(&band.max).is_some_and(|o| o.is_le());
-            if !ordered || band.min < 0.0 {
-                return Err(format!(
-                    "{key} = [{}, {}]: the minimum must be 0 or more and not exceed the maximum",
-                    band.min, band.max
-                ));
-            }
-        }
-        let geometry = &self.geometry;
-        if !geometry
-            .face_width_px
-            .contains(geometry.target_face_width_px)
-        {
-            return Err(format!(
-                "geometry.target_face_width_px = {}: must lie inside face_width_px",
-                geometry.target_face_width_px
-            ));
-        }
-        if geometry.eye_line_px.max > self.output.height as f32
-            || geometry.top_of_head_px.max > geometry.eye_line_px.min
-        {
-            return Err(
-                "geometry: the head top band must lie above the eye-line band, inside the photo"
-                    .into(),
-            );
-        }
-        if self.output.width == 0 || self.output.height == 0 {
-            return Err("output: width and height must be positive".into());
-        }
-        if !(1..=100).contains(&self.output.min_jpeg_quality) {
-            return Err(format!(
-                "output.min_jpeg_quality = {}: must be 1 to 100",
-                self.output.min_jpeg_quality
-            ));
-        }
-        let limits = [
-            ("pose.max_roll_deg", self.pose.max_roll_deg, 90.0),
-            (
-                "pose.preferred_roll_deg",
-                self.pose.preferred_roll_deg,
-                90.0,
-            ),
-            (
-                "exposure.max_clipped_highlights_pct",
-                self.exposure.max_clipped_highlights_pct,
-                100.0,
-            ),
-            (
-                "exposure.max_clipped_shadows_pct",
-                self.exposure.max_clipped_shadows_pct,
-                100.0,
-            ),
-            (
-                "sharpness.min_sharpness",
-                self.sharpness.min_sharpness,
-                f32::MAX,
-            ),
-            (
-                "background.max_luma_stddev",
-                self.background.max_luma_stddev,
-                255.0,
-            ),
-            (
-                "background.max_cell_range",
-                self.background.max_cell_range,
-                255.0,
-            ),
-        ];
-        for (key, value, max) in limits {
-            if !(value.is_finite() && (0.0..=max).contains(&value)) {
-                return Err(format!("{key} = {value}: must be a number from 0 to {max}"));
-            }
-        }
-        if self.pose.preferred_roll_deg > self.pose.max_roll_deg {
-            return Err("pose.preferred_roll_deg must not exceed pose.max_roll_deg".into());
-        }
-        Ok(())
     }
 }
 
@@ -283,10 +283,99 @@ mod tests {
     }
 
     #[test]
-    fn inverted_band_is_rejected() {
+    fn shipped_profiles_load() {
+        let names = list_profiles();
+        for name in ["chsi-diploma", "chsi-blue", "icao-passport"] {
+            assert!(
+                names.iter().any(|n| n == name),
+                "{name} missing from {names:?}"
+            );
+            let profile = Profile::named(name).unwrap();
+            assert_eq!(profile.id, name);
+        }
+    }
+
+    fn line_of_text(text: &str, needle: &str) -> usize {
+        text.lines().position(|l| l.starts_with(needle)).unwrap() + 1
+    }
+
+    #[test]
+    fn inverted_band_is_rejected_with_line() {
         let text = default_text().replace("eye_line_px = [200, 300]", "eye_line_px = [300, 200]");
-        let err = Profile::parse(&text, Path::new("x.toml")).unwrap_err();
-        assert!(err.to_string().contains("geometry.eye_line_px"), "{err}");
+        let err = Profile::parse(&text, Path::new("x.toml"))
+            .unwrap_err()
+            .to_string();
+        let line = line_of_text(&text, "eye_line_px");
+        assert!(err.contains("geometry.eye_line_px"), "{err}");
+        assert!(err.contains(&format!("line {line}:")), "{err}");
+        assert!(err.contains("must not exceed the maximum"), "{err}");
+    }
+
+    #[test]
+    fn unreachable_size_window_is_rejected() {
+        let text = default_text().replace("size_kb = [20, 40]", "size_kb = [2000, 4000]");
+        let err = Profile::parse(&text, Path::new("x.toml"))
+            .unwrap_err()
+            .to_string();
+        let line = line_of_text(&text, "size_kb");
+        assert!(
+            err.contains(&format!("line {line}: output.size_kb")),
+            "{err}"
+        );
+        assert!(err.contains("cannot be reached"), "{err}");
+    }
+
+    #[test]
+    fn impossible_head_proportions_are_rejected() {
+        let text = default_text().replace("eye_line_px = [200, 300]", "eye_line_px = [560, 600]");
+        let err = Profile::parse(&text, Path::new("x.toml"))
+            .unwrap_err()
+            .to_string();
+        let line = line_of_text(&text, "eye_line_px");
+        assert!(
+            err.contains(&format!("line {line}: geometry.eye_line_px")),
+            "{err}"
+        );
+        assert!(err.contains("no head fits"), "{err}");
+    }
+
+    #[test]
+    fn tiny_size_window_is_rejected() {
+        let text = default_text().replace("size_kb = [20, 40]", "size_kb = [0.1, 0.5]");
+        let err = Profile::parse(&text, Path::new("x.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cannot be reached"), "{err}");
+    }
+
+    #[test]
+    fn empty_background_colours_are_rejected() {
+        let text = default_text().replace(
+            "colours = [[100, 197, 255], [255, 255, 255], [240, 240, 240]]",
+            "colours = []",
+        );
+        let err = Profile::parse(&text, Path::new("x.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("background.colours"), "{err}");
+    }
+
+    #[test]
+    fn unknown_section_is_rejected_with_line() {
+        let text = default_text() + "\n[jewellery]\nmax_earrings = 0\n";
+        let err = Profile::parse(&text, Path::new("x.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("jewellery"), "{err}");
+        assert!(err.contains("line"), "{err}");
+    }
+
+    #[test]
+    fn line_of_finds_key_in_section() {
+        let text = "id = 1\n[a]\nmax = 1\n[b]\nmax = 2\n";
+        assert_eq!(validate::line_of(text, "b.max"), Some(5));
+        assert_eq!(validate::line_of(text, "a.max"), Some(3));
+        assert_eq!(validate::line_of(text, "id"), Some(1));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::profile::Profile;
 use super::report::{RuleResult, RuleStatus};
 use crate::text::Text;
 
-fn result(
+pub(super) fn result(
     rule: &str,
     title: Text,
     status: RuleStatus,
@@ -35,7 +35,7 @@ fn result(
     }
 }
 
-fn pass_if(ok: bool) -> RuleStatus {
+pub(super) fn pass_if(ok: bool) -> RuleStatus {
     if ok {
         RuleStatus::Pass
     } else {
@@ -43,7 +43,7 @@ fn pass_if(ok: bool) -> RuleStatus {
     }
 }
 
-fn not_measured(rule: &str, title: Text, allowed: Text, why: Text) -> RuleResult {
+pub(super) fn not_measured(rule: &str, title: Text, allowed: Text, why: Text) -> RuleResult {
     result(
         rule,
         title,
@@ -55,15 +55,32 @@ fn not_measured(rule: &str, title: Text, allowed: Text, why: Text) -> RuleResult
     )
 }
 
-fn no_single_face() -> Text {
+pub(super) fn no_single_face() -> Text {
     Text::new(
         "未检测到唯一人脸，无法测量。",
         "not measured: there is no single face",
     )
 }
 
-pub fn single_face(a: &Analysis) -> RuleResult {
+pub fn single_face(a: &Analysis, p: &Profile) -> RuleResult {
     let n = a.faces.len();
+    let title = Text::new("单一人脸", "Single face");
+    if n == 0 && (a.width < p.output.width || a.height < p.output.height) {
+        // The crop rule rejects such a photo as too small; a missed face
+        // on it says nothing about the student.
+        return not_measured(
+            "single_face",
+            title,
+            Text::same("1"),
+            Text::new(
+                format!("照片只有 {}x{} 像素，太小，未找到人脸。", a.width, a.height),
+                format!(
+                    "the photo is only {}x{} px, too small to find a face in",
+                    a.width, a.height
+                ),
+            ),
+        );
+    }
     let (reason, advice) = match n {
         1 => (
             Text::new(
@@ -92,7 +109,7 @@ pub fn single_face(a: &Analysis) -> RuleResult {
     };
     result(
         "single_face",
-        Text::new("单一人脸", "Single face"),
+        title,
         pass_if(n == 1),
         Some(format!("{n}")),
         Text::same("1"),
@@ -237,7 +254,7 @@ fn crop_problem_text(problem: CropProblem) -> (Text, Text) {
 
 /// Measures the three geometry bands in the planned crop or, when none
 /// meets every band, in the nearest crop inside the frame.
-pub fn bands(a: &Analysis, p: &Profile) -> [RuleResult; 3] {
+pub fn bands(a: &Analysis, p: &Profile) -> Vec<RuleResult> {
     let g = &p.geometry;
     let titles = [
         (
@@ -278,7 +295,9 @@ pub fn bands(a: &Analysis, p: &Profile) -> [RuleResult; 3] {
         let allowed = Text::same(format!("{:.0}-{:.0} px", band.min, band.max));
         not_measured(rule, title, allowed, no_single_face())
     });
-    let Some(values) = measured else { return out };
+    let Some(values) = measured else {
+        return out.into();
+    };
     for (i, (rule, title, band)) in titles.into_iter().enumerate() {
         let value = values[i];
         let ok = band.contains(value);
@@ -306,30 +325,68 @@ pub fn bands(a: &Analysis, p: &Profile) -> [RuleResult; 3] {
             Some(advice[i].clone()),
         );
     }
-    out
+    out.into()
 }
 
-/// Minimum distance between the eye centres in the output photo, in pixels
-/// (ISO/IEC 19794-5; 120 preferred).
-const MIN_INTER_EYE_PX: f32 = 90.0;
+/// The crown-to-chin band, for profiles that set one.
+pub fn head_height(a: &Analysis, p: &Profile) -> Option<RuleResult> {
+    let band = p.geometry.head_height_px?;
+    let title = Text::new("头部高度（头顶到下巴）", "Head height (crown to chin)");
+    let allowed = Text::same(format!("{:.0}-{:.0} px", band.min, band.max));
+    let Some((head, crop)) = a.head.as_ref().zip(a.crop_or_nearest(p)) else {
+        return Some(not_measured(
+            "head_height",
+            title,
+            allowed,
+            no_single_face(),
+        ));
+    };
+    let value = crop.head_height(head);
+    let ok = band.contains(value);
+    Some(result(
+        "head_height",
+        title,
+        pass_if(ok),
+        Some(format!("{value:.0} px")),
+        allowed,
+        if ok {
+            Text::new("在允许范围内。", "inside the allowed band")
+        } else {
+            Text::new(
+                format!("成品照片中为 {value:.0} 像素，超出范围。"),
+                format!("{value:.0} px in the output photo, outside the band"),
+            )
+        },
+        Some(Text::new(
+            "调整与镜头的距离，使头部与取景框同高。",
+            "adjust the distance to the camera so the head fills the outline",
+        )),
+    ))
+}
 
+/// Distance between the eye centres in the output photo: under the
+/// profile's minimum it fails, under the preferred distance it warns,
+/// because the CHSI face-width band lets the smallest faces fall there.
 pub fn inter_eye(a: &Analysis, p: &Profile) -> RuleResult {
     let title = Text::new("两眼间距", "Inter-eye distance");
+    let (min, preferred) = (
+        p.geometry.min_inter_eye_px,
+        p.geometry.preferred_inter_eye_px,
+    );
     let allowed = Text::new(
-        format!("≥ {MIN_INTER_EYE_PX:.0} px（建议）"),
-        format!("≥ {MIN_INTER_EYE_PX:.0} px (advisory)"),
+        format!("≥ {min:.0} px（建议 ≥ {preferred:.0} px）"),
+        format!("≥ {min:.0} px (≥ {preferred:.0} px advised)"),
     );
     let (Some((right, left)), Some(crop)) = (a.eyes(), a.crop_or_nearest(p)) else {
         return not_measured("inter_eye_distance", title, allowed, no_single_face());
     };
     let distance = right.distance(left) * crop.scale;
-    let ok = distance >= MIN_INTER_EYE_PX;
-    // The CHSI face-width band lets the smallest faces fall just under
-    // 90 px, so a short distance warns instead of rejecting.
-    let status = if ok {
+    let status = if distance >= preferred {
         RuleStatus::Pass
-    } else {
+    } else if distance >= min {
         RuleStatus::Advisory
+    } else {
+        RuleStatus::Fail
     };
     result(
         "inter_eye_distance",
@@ -337,7 +394,7 @@ pub fn inter_eye(a: &Analysis, p: &Profile) -> RuleResult {
         status,
         Some(format!("{distance:.0} px")),
         allowed,
-        if ok {
+        if status == RuleStatus::Pass {
             Text::new(
                 "两眼间距足够用于人脸比对。",
                 "the eyes are far enough apart for face matching",
@@ -548,7 +605,7 @@ fn mesh_missing() -> Text {
 
 /// Returns the usable face mesh, or the not-assessed result that gives the
 /// reason there is none.
-fn mesh_for<'a>(
+pub(super) fn mesh_for<'a>(
     a: &'a Analysis,
     rule: &str,
     title: &Text,
@@ -597,21 +654,34 @@ pub fn yaw(a: &Analysis, p: &Profile) -> RuleResult {
     )
 }
 
-pub fn eyes_open(a: &Analysis, p: &Profile) -> RuleResult {
+/// Judges the eyes open by two measures that must both hold: the mesh's
+/// lid distance, and the contrast of white and iris inside each eye,
+/// because the mesh can draw open lids over a closed eye.
+pub fn eyes_open(image: &RgbImage, a: &Analysis, p: &Profile) -> RuleResult {
     let title = Text::new("睁眼", "Eyes open");
-    let min = p.expression.min_eye_opening;
-    let allowed = Text::same(format!("≥ {min:.2}"));
+    let (min, min_contrast) = (p.expression.min_eye_opening, p.expression.min_eye_contrast);
+    let allowed = Text::new(
+        format!("睁眼程度 ≥ {min:.2}，眼内反差 ≥ {min_contrast:.2}"),
+        format!("opening ≥ {min:.2}, contrast in the eye ≥ {min_contrast:.2}"),
+    );
     let mesh = match mesh_for(a, "eyes_open", &title, &allowed) {
         Ok(mesh) => mesh,
         Err(unmeasured) => return *unmeasured,
     };
+
     let (right, left) = mesh.eye_openings();
-    let ok = right >= min && left >= min;
+    let [right_contrast, left_contrast] = super::rules_face::eye_contrasts(image, mesh);
+    let ok = right >= min
+        && left >= min
+        && right_contrast >= min_contrast
+        && left_contrast >= min_contrast;
     result(
         "eyes_open",
         title,
         pass_if(ok),
-        Some(format!("{right:.2} / {left:.2}")),
+        Some(format!(
+            "{right:.2} / {left:.2}, {right_contrast:.2} / {left_contrast:.2}"
+        )),
         allowed,
         if ok {
             Text::new("双眼睁开。", "both eyes are open")
@@ -654,133 +724,4 @@ pub fn mouth_closed(a: &Analysis, p: &Profile) -> RuleResult {
             "close the lips and keep a neutral expression",
         )),
     )
-}
-
-/// Rules of the spec this version does not measure: listed so that the
-/// report never passes them silently.
-pub fn not_assessed() -> Vec<RuleResult> {
-    let why = Text::new(
-        "本版本尚未自动测量，请工作人员目视检查。",
-        "not measured automatically by this version: staff check it by eye",
-    );
-    // (rule, title in Chinese, title in English, allowed in Chinese, allowed in English)
-    [
-        ("head_pitch", "头部俯仰", "Head pitch", "≤ 5°", "≤ 5°"),
-        (
-            "centring",
-            "左右居中",
-            "Centring",
-            "脸部左右居中",
-            "face centred left-right",
-        ),
-        (
-            "eyes_open",
-            "睁眼",
-            "Eyes open",
-            "双眼睁开",
-            "both eyes open",
-        ),
-        (
-            "gaze",
-            "目视镜头",
-            "Looking at the lens",
-            "眼睛看镜头",
-            "eyes on the lens",
-        ),
-        (
-            "eyebrows_ears_visible",
-            "眉毛和双耳可见",
-            "Eyebrows and ears visible",
-            "眉毛、双耳露出",
-            "eyebrows and both ears visible",
-        ),
-        (
-            "head_covering",
-            "未戴帽",
-            "No head covering",
-            "不戴帽子或头饰",
-            "bare-headed",
-        ),
-        (
-            "glasses_glare",
-            "眼镜无反光",
-            "No glare on glasses",
-            "镜片无反光",
-            "no reflection on the lenses",
-        ),
-        (
-            "tinted_lenses",
-            "镜片无色",
-            "Clear lenses",
-            "只允许无色镜片",
-            "clear lenses only",
-        ),
-        ("red_eye", "无红眼", "No red eye", "无红眼", "no red eye"),
-        (
-            "background_colour",
-            "背景颜色",
-            "Background colour",
-            "方案允许的背景色",
-            "a colour the profile allows",
-        ),
-        (
-            "background_shadow",
-            "背景无阴影",
-            "No shadow behind the head",
-            "头后无阴影",
-            "no shadow behind the head",
-        ),
-        (
-            "illumination_uniformity",
-            "面部光照均匀",
-            "Even light on the face",
-            "无阴阳脸",
-            "no dark half-face",
-        ),
-        (
-            "hot_spots",
-            "无高光斑",
-            "No hot spots",
-            "皮肤无高光斑",
-            "no hot spots on the skin",
-        ),
-        (
-            "grey_levels",
-            "灰度层次",
-            "Grey levels",
-            "脸部 ≥ 128 级灰度",
-            "≥ 128 grey levels in the face",
-        ),
-        (
-            "natural_colour",
-            "色彩自然",
-            "Natural colour",
-            "肤色和白平衡自然",
-            "natural skin colour and white balance",
-        ),
-        (
-            "compression_artefacts",
-            "无压缩失真",
-            "No compression artefacts",
-            "无可见块效应",
-            "no visible blocking",
-        ),
-        (
-            "clothing",
-            "服装",
-            "Clothing",
-            "与背景有反差，不穿禁用颜色",
-            "contrasts with the background, no banned colours",
-        ),
-    ]
-    .into_iter()
-    .map(|(rule, zh, en, allowed_zh, allowed_en)| {
-        not_measured(
-            rule,
-            Text::new(zh, en),
-            Text::new(allowed_zh, allowed_en),
-            why.clone(),
-        )
-    })
-    .collect()
 }

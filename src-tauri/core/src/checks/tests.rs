@@ -132,7 +132,8 @@ fn small_photo_is_too_small_not_faceless() {
 
 #[test]
 fn cat_fails_single_face() {
-    let report = check(&fixture("chelsea.png"));
+    let cat = imageops::resize(&fixture("chelsea.png"), 960, 640, FilterType::Lanczos3);
+    let report = check(&cat);
     assert_eq!(status(&report, "single_face"), RuleStatus::Fail);
     assert!(!report.passed);
 }
@@ -403,4 +404,198 @@ fn demo_frame_eyes_open_mouth_closed() {
         "{}",
         describe(&report)
     );
+}
+
+/// Every rule the full check reports, in report order.
+const RULES: [&str; 32] = [
+    "single_face",
+    "other_faces",
+    "crop",
+    "output_photo",
+    "top_of_head",
+    "eye_line",
+    "face_width",
+    "centring",
+    "inter_eye_distance",
+    "head_roll",
+    "head_yaw",
+    "head_pitch",
+    "eyes_open",
+    "mouth_closed",
+    "gaze",
+    "eyebrows_ears_visible",
+    "head_covering",
+    "glasses_glare",
+    "tinted_lenses",
+    "red_eye",
+    "exposure",
+    "grey_levels",
+    "illumination_uniformity",
+    "hot_spots",
+    "natural_colour",
+    "sharpness",
+    "compression_artefacts",
+    "background_uniformity",
+    "background_colour",
+    "background_shadow",
+    "clothing",
+    // Only in profiles with a head-height band.
+    "head_height",
+];
+
+#[test]
+fn report_lists_every_rule() {
+    let report = check(&demo_frame());
+    let names: Vec<&str> = report.rules.iter().map(|r| r.rule.as_str()).collect();
+    for rule in RULES.iter().filter(|r| **r != "head_height") {
+        assert!(names.contains(rule), "{rule} missing from {names:?}");
+    }
+    let icao = Profile::named("icao-passport").unwrap();
+    let (report, _) = check_photo(&demo_frame(), models(), &icao).unwrap();
+    assert!(report.rule("head_height").is_some());
+}
+
+#[test]
+fn rule_names_are_unique() {
+    let report = check(&demo_frame());
+    let mut names: Vec<&str> = report.rules.iter().map(|r| r.rule.as_str()).collect();
+    names.sort();
+    let before = names.len();
+    names.dedup();
+    assert_eq!(names.len(), before);
+}
+
+#[test]
+fn shipped_profiles_are_satisfiable() {
+    let image = demo_frame();
+    for name in list_profiles() {
+        let profile = Profile::named(&name).unwrap();
+        let a = analyse(&image, models(), &profile).unwrap();
+        let head = a.head.unwrap();
+        let crop = match a.crop.unwrap() {
+            Ok(crop) => crop,
+            Err(problem) => panic!("{name}: no crop for the demo frame: {problem:?}"),
+        };
+        let g = &profile.geometry;
+        let (top, eye, width) = crop.measure(&head);
+        assert!(g.top_of_head_px.contains(top), "{name}: top {top}");
+        assert!(g.eye_line_px.contains(eye), "{name}: eye line {eye}");
+        assert!(
+            g.face_width_px.contains(width),
+            "{name}: face width {width}"
+        );
+        if let Some(band) = g.head_height_px {
+            let height = crop.head_height(&head);
+            assert!(band.contains(height), "{name}: head height {height}");
+        }
+        let rendered = render(&image, &crop, &profile).unwrap();
+        let kb = rendered.jpeg.len() as f32 / 1024.0;
+        assert!(
+            rendered.fits,
+            "{name}: {kb:.1} KB at quality {}",
+            rendered.quality
+        );
+        assert!(profile.output.size_kb.contains(kb), "{name}: {kb:.1} KB");
+    }
+}
+
+#[test]
+fn rendered_header_has_density_and_colour() {
+    let image = demo_frame();
+    let (_, a) = check_photo(&image, models(), &profile()).unwrap();
+    let info = inspect(&a.rendered.unwrap().jpeg).unwrap();
+    assert_eq!((info.width, info.height), (480, 640));
+    assert_eq!(info.components, 3);
+    assert_eq!(info.precision, 8);
+    assert_eq!(info.dpi, Some(300));
+}
+
+#[test]
+fn unreachable_window_gives_achievable_range() {
+    let text = std::fs::read_to_string(profiles_dir().join("chsi-diploma.toml"))
+        .unwrap()
+        .replace("size_kb = [20, 40]", "size_kb = [250, 300]");
+    let strict = Profile::parse(&text, std::path::Path::new("strict.toml")).unwrap();
+    let (report, _) = check_photo(&demo_frame(), models(), &strict).unwrap();
+    let rule = report.rule("output_photo").unwrap();
+    assert_eq!(rule.status, RuleStatus::Fail, "{}", describe(&report));
+    assert!(
+        rule.reason.en.contains("outside the 250-300 KB window"),
+        "{}",
+        rule.reason.en
+    );
+}
+
+#[test]
+fn blue_profile_rejects_grey_background() {
+    let blue = Profile::named("chsi-blue").unwrap();
+    let (report, _) = check_photo(&demo_frame(), models(), &blue).unwrap();
+    assert_eq!(
+        status(&report, "background_colour"),
+        RuleStatus::Fail,
+        "{}",
+        describe(&report)
+    );
+}
+
+#[test]
+fn tiny_photo_is_too_small_not_faceless() {
+    let tiny = imageops::resize(&demo_frame(), 120, 160, FilterType::Triangle);
+    let report = check(&tiny);
+    assert_eq!(status(&report, "crop"), RuleStatus::Fail);
+    assert_ne!(status(&report, "single_face"), RuleStatus::Fail);
+    assert!(
+        report
+            .rule("crop")
+            .unwrap()
+            .reason
+            .en
+            .contains("smaller than")
+    );
+}
+
+#[test]
+fn demo_frame_head_covering_does_not_fail() {
+    // The demo person wears a navy cap that fits the head, which the rule
+    // cannot tell from hair; it warns instead of rejecting.
+    let report = check(&demo_frame());
+    assert_ne!(
+        status(&report, "head_covering"),
+        RuleStatus::Fail,
+        "{}",
+        describe(&report)
+    );
+}
+
+#[test]
+fn weak_face_nearby_fails_other_faces() {
+    let image = demo_frame();
+    let mut a = analyse(&image, models(), &profile()).unwrap();
+    let mut poster = a.faces[0].clone();
+    poster.score = 0.65;
+    poster.bbox.x += poster.bbox.width * 1.5;
+    a.weak_faces.push(poster);
+    let report = report_for(&image, &a, &profile());
+    assert_eq!(status(&report, "other_faces"), RuleStatus::Fail);
+}
+
+#[test]
+fn weak_face_far_away_passes_other_faces() {
+    let image = demo_frame();
+    let mut a = analyse(&image, models(), &profile()).unwrap();
+    let mut far = a.faces[0].clone();
+    far.score = 0.65;
+    far.bbox.x += far.bbox.width * 4.0;
+    a.weak_faces.push(far);
+    let report = report_for(&image, &a, &profile());
+    assert_eq!(status(&report, "other_faces"), RuleStatus::Pass);
+}
+
+#[test]
+fn live_status_passes_demo_under_every_profile() {
+    for name in list_profiles() {
+        let profile = Profile::named(&name).unwrap();
+        let status = live_status(&demo_frame(), models(), &profile, 1).unwrap();
+        assert_eq!(status.faces, 1, "{name}");
+    }
 }
