@@ -1,9 +1,9 @@
 //! Measures the store at batch-day scale: a roster of STUDENTS students,
 //! DRAFTS drafts in all (spread evenly, at most 6 each), then the time to
-//! look a student up (p50, p99), to list a draft box, to open the store
+//! look a student up by code, number or name (p50, p99), to list a draft box, to open the store
 //! with its start-up check, and the size of the store.
 //!
-//! Run with `cargo run --release -p tucai-core --example bench_store
+//! Run with `cargo run -p tucai-core --example bench_store
 //! [STUDENTS] [DRAFTS]` (defaults 10000 and 60000); the figures go on
 //! docs/benchmarks.md. Each draft is saved through the same path as at the
 //! station (temporary file, fsync, rename, commit) with a real 480x640
@@ -118,6 +118,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut lookups = Vec::new();
     let mut listings = Vec::new();
+    let mut by_name = Vec::new();
     for n in 0..2_000u32 {
         let i = n.wrapping_mul(2_654_435_761) % students;
         let query = if n % 2 == 0 {
@@ -129,12 +130,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let student = store.find_student(&query)?;
         lookups.push(t.elapsed());
         let t = Instant::now();
+        let found = store.find_by_name(&student.name, &student.id_number[14..])?;
+        by_name.push(t.elapsed());
+        assert!(found.iter().any(|s| s.id == student.id));
+        let t = Instant::now();
         let box_ = store.drafts(student.id)?;
         listings.push(t.elapsed());
         assert!(!box_.is_empty() || drafts < students);
     }
     lookups.sort();
     listings.sort();
+    by_name.sort();
     let db = std::fs::metadata(store.db_path())?.len();
     let wal = std::fs::metadata(data.join("tucai.sqlite3-wal"))
         .map(|m| m.len())
@@ -150,6 +156,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "lookup by code or number: p50 {:.3} ms, p99 {:.3} ms",
         ms(percentile(&lookups, 0.5)),
         ms(percentile(&lookups, 0.99))
+    );
+    println!(
+        "lookup by name and last 4 ID digits: p50 {:.3} ms, p99 {:.3} ms",
+        ms(percentile(&by_name, 0.5)),
+        ms(percentile(&by_name, 0.99))
     );
     println!(
         "draft box listing (with rendered photos): p50 {:.3} ms, p99 {:.3} ms",
