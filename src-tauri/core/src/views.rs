@@ -170,3 +170,13 @@ pub struct ErrorView {
     pub kind: crate::ErrorKind,
     pub message: String,
 }
+
+/// What a diagnostics bundle holds, for the staff panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct DiagnosticsView {
+    /// The folder made for the bundle inside the chosen one.
+    pub folder: String,
+    pub log_files: u32,
+    pub cameras: u32,
+}
