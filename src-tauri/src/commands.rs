@@ -199,6 +199,35 @@ pub async fn export_day(
 }
 
 #[tauri::command]
+pub async fn export_diagnostics(
+    station: Shared<'_>,
+    folder: String,
+    approval: Option<Approval>,
+) -> Reply<tucai_core::views::DiagnosticsView> {
+    blocking(&station, move |s| {
+        s.export_diagnostics(&folder, approval.as_ref())
+    })
+    .await
+}
+
+/// Set once a supervisor has allowed the kiosk window to close.
+#[derive(Default)]
+pub struct KioskExit(pub std::sync::atomic::AtomicBool);
+
+#[tauri::command]
+pub async fn leave_kiosk(
+    app: tauri::AppHandle,
+    station: Shared<'_>,
+    exit: State<'_, KioskExit>,
+    approval: Option<Approval>,
+) -> Reply<()> {
+    blocking(&station, move |s| s.authorise_kiosk_exit(approval.as_ref())).await?;
+    exit.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    app.exit(0);
+    Ok(())
+}
+
+#[tauri::command]
 pub async fn get_settings(station: Shared<'_>) -> Reply<Settings> {
     blocking(&station, |s| s.current_settings()).await
 }

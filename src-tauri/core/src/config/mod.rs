@@ -16,8 +16,8 @@ pub const SETTINGS_ENV: &str = "TUCAI_SETTINGS";
 /// File name of the settings inside the config folder.
 pub const SETTINGS_FILE: &str = "settings.toml";
 
-/// Every setting of the station. Each field's comment is its documentation
-/// in the settings file that [`Settings::to_toml`] writes.
+/// Every setting of the station, with its documentation in the README's
+/// table of settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default, deny_unknown_fields)]
 #[ts(export)]
@@ -49,6 +49,8 @@ pub struct Settings {
     pub centre_url: String,
     /// Days to keep the originals of students whose photo is final (1 to 3650).
     pub retention_days: u32,
+    /// Full screen without window controls; only a supervisor can close it.
+    pub kiosk: bool,
 }
 
 impl Default for Settings {
@@ -67,6 +69,7 @@ impl Default for Settings {
             auto_capture_hold_ms: 1500,
             centre_url: String::new(),
             retention_days: 90,
+            kiosk: false,
         }
     }
 }
@@ -160,15 +163,23 @@ impl Settings {
                 ),
             ));
         }
-        if !self.centre_url.is_empty()
-            && !(self.centre_url.starts_with("https://") || self.centre_url.starts_with("http://"))
-        {
+        if !self.centre_url.is_empty() && !centre_url_allowed(&self.centre_url) {
             return Err((
                 "centre_url",
-                format!("{:?} must start with https://", self.centre_url),
+                format!(
+                    "{:?} must start with https:// (plain http:// only to 127.0.0.1, [::1] \
+                     or localhost, for a test centre)",
+                    self.centre_url
+                ),
             ));
         }
         Ok(())
+    }
+
+    /// The settings as the text of a settings file.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string_pretty(self)
+            .map_err(|e| Error::Internal(format!("cannot write the settings: {e}")))
     }
 
     fn number(&self, key: &str) -> u32 {
@@ -191,8 +202,7 @@ impl Settings {
     pub fn save(&self, path: &Path) -> Result<()> {
         self.validate()
             .map_err(|(key, reason)| Error::Invalid(format!("setting {key}: {reason}")))?;
-        let text = toml::to_string_pretty(self)
-            .map_err(|e| Error::Internal(format!("cannot write the settings: {e}")))?;
+        let text = self.to_toml()?;
         let folder = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
         let mut temp = tempfile::NamedTempFile::new_in(folder).map_err(|e| Error::io(folder, e))?;
@@ -205,6 +215,23 @@ impl Settings {
         tracing::info!(path = %path.display(), "settings saved");
         Ok(())
     }
+}
+
+/// True for an https address, or an http one whose host is the loopback
+/// interface: photos and ID numbers never cross a network unencrypted.
+fn centre_url_allowed(url: &str) -> bool {
+    if let Some(rest) = url.strip_prefix("https://") {
+        return !rest.is_empty();
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.split(':').next().unwrap_or(""),
+    };
+    matches!(host, "127.0.0.1" | "::1" | "localhost")
 }
 
 /// Line (from 1) on which `key` is set.
@@ -301,6 +328,32 @@ mod tests {
             Settings::parse("profile = \"../etc\"")
                 .unwrap_err()
                 .contains("profile")
+        );
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        for good in [
+            "https://centre.example.edu.cn/api",
+            "http://127.0.0.1:8787",
+            "http://localhost:8787/",
+            "http://[::1]:8787",
+        ] {
+            assert!(centre_url_allowed(good), "{good}");
+        }
+        for bad in [
+            "http://centre.example.edu.cn",
+            "http://127.0.0.1.evil.example",
+            "http://localhost.evil.example:80",
+            "https://",
+            "ftp://127.0.0.1",
+        ] {
+            assert!(!centre_url_allowed(bad), "{bad}");
+        }
+        let reason = Settings::parse("centre_url = \"http://10.0.0.5:8787\"").unwrap_err();
+        assert!(
+            reason.contains("10.0.0.5") && reason.contains("127.0.0.1"),
+            "{reason}"
         );
     }
 
