@@ -49,6 +49,11 @@ pub async fn find_student(station: Shared<'_>, query: String) -> Reply<StudentVi
 }
 
 #[tauri::command]
+pub async fn scan_student_code(station: Shared<'_>) -> Reply<StudentView> {
+    blocking(&station, |s| s.find_student_by_camera()).await
+}
+
+#[tauri::command]
 pub async fn start_preview(
     station: Shared<'_>,
     on_frame: Channel<InvokeResponseBody>,

@@ -39,6 +39,7 @@ pub fn run_window(options: &StationOptions) -> tucai_core::Result<()> {
         .invoke_handler(tauri::generate_handler![
             crate::commands::station_status,
             crate::commands::find_student,
+            crate::commands::scan_student_code,
             crate::commands::start_preview,
             crate::commands::stop_preview,
             crate::commands::capture,
