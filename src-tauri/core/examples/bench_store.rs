@@ -39,10 +39,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let students: u32 = args.next().map_or(Ok(10_000), |n| n.parse())?;
     let drafts: u32 = args.next().map_or(Ok(60_000), |n| n.parse())?;
-    let dir = tempfile::tempdir()?;
+    // A third argument keeps the store in that folder, and a later run with
+    // the same folder measures it again without filling it anew.
+    let kept = args.next().map(std::path::PathBuf::from);
+    let temp = tempfile::tempdir()?;
+    let dir = kept.as_deref().unwrap_or(temp.path());
+    std::fs::create_dir_all(dir)?;
+    let data = dir.join("station");
+    if !data.join("tucai.sqlite3").exists() {
+        fill(dir, &data, students, drafts)?;
+    }
+    measure(&data, students, drafts)
+}
 
+/// Imports the roster and saves the drafts.
+fn fill(
+    dir: &std::path::Path,
+    data: &std::path::Path,
+    students: u32,
+    drafts: u32,
+) -> Result<(), Box<dyn std::error::Error>> {
     // A roster of valid, fictitious students.
-    let roster = dir.path().join("roster.csv");
+    let roster = dir.join("roster.csv");
     let mut file = std::io::BufWriter::new(std::fs::File::create(&roster)?);
     writeln!(file, "学号,姓名,身份证号,学校,学院,班级,采集码")?;
     for i in 0..students {
@@ -80,8 +98,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         bytes
     };
 
-    let data = dir.path().join("station");
-    let mut store = Store::open(&data)?;
+    let mut store = Store::open(data)?;
     let started = Instant::now();
     store.import_roster(&roster)?;
     println!(
@@ -108,10 +125,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rendered.len() / 1024,
         started.elapsed().as_secs_f64()
     );
-    drop(store);
+    Ok(())
+}
 
+/// Opens the filled store and times start-up, lookups and listings.
+fn measure(
+    data: &std::path::Path,
+    students: u32,
+    drafts: u32,
+) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
-    let store = Store::open(&data)?;
+    let store = Store::open(data)?;
     let recovery = store.recover()?;
     let startup = started.elapsed();
     assert!(recovery.is_clean());
@@ -145,7 +169,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let wal = std::fs::metadata(data.join("tucai.sqlite3-wal"))
         .map(|m| m.len())
         .unwrap_or(0);
-    let all = folder_size(&data)?;
+    let all = folder_size(data)?;
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(

@@ -146,7 +146,18 @@ BEGIN
 END;
 "#;
 
-const MIGRATIONS: &[M<'static>] = &[M::up(V1_INITIAL), M::up(V2_RECORDS)];
+/// An index that covers the start-up check's scan of every draft's
+/// original, so that the scan reads the index instead of walking rows
+/// that hold the rendered photos.
+const V3_ORIGINALS_INDEX: &str = r#"
+CREATE INDEX drafts_by_original ON drafts (original_path, id);
+"#;
+
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(V1_INITIAL),
+    M::up(V2_RECORDS),
+    M::up(V3_ORIGINALS_INDEX),
+];
 
 /// Builds the migration list, in the order the migrations apply.
 pub(super) fn migrations() -> Migrations<'static> {
