@@ -68,6 +68,7 @@ impl Station {
             signed_in: Mutex::new(None),
             recovery,
             preview: Mutex::new(None),
+            sync: Mutex::new(None),
         })
     }
 }

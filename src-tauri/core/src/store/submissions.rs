@@ -1,0 +1,496 @@
+//! Submissions to the provincial centre: submitting a draft puts it in the
+//! outbox, the sync worker empties the outbox, and the centre's change feed
+//! moves each submission on to its final state.
+
+use std::fmt;
+
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use uuid::Uuid;
+
+use super::{DraftState, Store, now_rfc3339};
+use crate::sync::protocol::{CentreState, Change};
+use crate::{Error, Result};
+
+/// A submission's state as the station knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubmissionState {
+    /// In the outbox, not yet acknowledged by the centre.
+    Queued,
+    /// A state the centre reported.
+    Centre(CentreState),
+    /// The centre rejected the upload for good (such as a damaged
+    /// original): the student must capture again.
+    Rejected,
+}
+
+impl SubmissionState {
+    /// Value in the `submissions.state` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubmissionState::Queued => "queued",
+            SubmissionState::Centre(state) => state.as_str(),
+            SubmissionState::Rejected => "rejected",
+        }
+    }
+
+    /// Whether the submission still stands, so that the student may not
+    /// submit another draft.
+    pub fn is_live(self) -> bool {
+        !matches!(
+            self,
+            SubmissionState::Rejected | SubmissionState::Centre(CentreState::Reset)
+        )
+    }
+}
+
+impl ToSql for SubmissionState {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl FromSql for SubmissionState {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        match value.as_str()? {
+            "queued" => Ok(SubmissionState::Queued),
+            "rejected" => Ok(SubmissionState::Rejected),
+            other => CentreState::parse(other)
+                .map(SubmissionState::Centre)
+                .ok_or_else(|| {
+                    FromSqlError::Other(format!("unknown submission state {other:?}").into())
+                }),
+        }
+    }
+}
+
+/// One row of the `submissions` table.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Submission {
+    /// The id sent to the centre, a UUID v7.
+    pub id: String,
+    pub draft_id: String,
+    pub student_id: i64,
+    /// RFC 3339 with offset.
+    pub queued_at: String,
+    pub state: SubmissionState,
+    /// The school's reason for a reset, or the centre's reason for a rejection.
+    pub reason: Option<String>,
+    /// The finished 480x640 photo from the centre.
+    pub finished_jpeg: Option<Vec<u8>>,
+    pub updated_at: String,
+}
+
+impl fmt::Debug for Submission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Submission")
+            .field("id", &self.id)
+            .field("draft_id", &self.draft_id)
+            .field("student_id", &self.student_id)
+            .field("state", &self.state)
+            .field("reason", &self.reason)
+            .field("finished_bytes", &self.finished_jpeg.as_ref().map(Vec::len))
+            .finish()
+    }
+}
+
+/// Everything the sync worker needs to upload one outbox entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxEntry {
+    pub submission_id: String,
+    pub draft_id: String,
+    pub demo: bool,
+    /// Path of the original relative to the data folder.
+    pub original_path: String,
+    pub original_sha256: String,
+    pub collection_code: String,
+    /// Capture time, RFC 3339 with offset.
+    pub captured_at: String,
+    pub report_json: String,
+    pub attempts: u32,
+}
+
+/// The station's enrolment at one centre.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Enrolment {
+    pub centre_url: String,
+    pub station_id: String,
+    pub credential: String,
+    pub school: String,
+    /// Position in the change feed after the last change applied.
+    pub feed_cursor: String,
+}
+
+impl fmt::Debug for Enrolment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Enrolment")
+            .field("centre_url", &self.centre_url)
+            .field("station_id", &self.station_id)
+            .field("credential", &"<hidden>")
+            .field("school", &self.school)
+            .field("feed_cursor", &self.feed_cursor)
+            .finish()
+    }
+}
+
+const SUBMISSION_COLUMNS: &str =
+    "id, draft_id, student_id, queued_at, state, reason, finished_jpeg, updated_at";
+
+fn submission_from_row(row: &Row<'_>) -> rusqlite::Result<Submission> {
+    Ok(Submission {
+        id: row.get(0)?,
+        draft_id: row.get(1)?,
+        student_id: row.get(2)?,
+        queued_at: row.get(3)?,
+        state: row.get(4)?,
+        reason: row.get(5)?,
+        finished_jpeg: row.get(6)?,
+        updated_at: row.get(7)?,
+    })
+}
+
+impl Store {
+    /// Submits a draft: marks it submitted and puts a new submission in the
+    /// outbox, all in one transaction, so a crash leaves either both or
+    /// neither.
+    ///
+    /// Fails with `Error::Conflict` for a demo draft, a draft already
+    /// submitted, a student whose previous submission still stands (queued,
+    /// at the centre or finished), and a student whose photo is final unless
+    /// `supervisor` is set. Fails with `Error::NotFound` for an unknown
+    /// draft. Triggers in the schema reject a demo draft even if these checks
+    /// are bypassed.
+    pub fn submit_draft(&mut self, draft_id: &str, supervisor: bool) -> Result<Submission> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (student_id, demo, state) = draft_status(&tx, draft_id)?;
+        if demo {
+            tracing::warn!(draft_id, "rejected submission of a demo draft");
+            return Err(Error::Conflict(format!(
+                "draft {draft_id} was taken on the demo camera and cannot be submitted, \
+                 take the photo again with a real camera"
+            )));
+        }
+        if state == DraftState::Submitted {
+            return Err(Error::Conflict(format!(
+                "draft {draft_id} is already submitted"
+            )));
+        }
+        check_replaceable(&tx, student_id, supervisor)?;
+
+        let now = now_rfc3339();
+        let submission = Submission {
+            id: Uuid::now_v7().to_string(),
+            draft_id: draft_id.to_string(),
+            student_id,
+            queued_at: now.clone(),
+            state: SubmissionState::Queued,
+            reason: None,
+            finished_jpeg: None,
+            updated_at: now,
+        };
+        tx.execute(
+            "UPDATE drafts SET state = ?2 WHERE id = ?1",
+            params![draft_id, DraftState::Submitted],
+        )?;
+        insert_submission(&tx, &submission, supervisor)?;
+        tx.commit()?;
+
+        tracing::info!(
+            draft_id,
+            submission_id = %submission.id,
+            student_id,
+            supervisor,
+            "draft submitted to the outbox"
+        );
+        Ok(submission)
+    }
+
+    /// Returns the student's latest submission, if any.
+    pub fn latest_submission(&self, student_id: i64) -> Result<Option<Submission>> {
+        latest_submission(&self.conn, student_id)
+    }
+
+    /// Returns the submission `submission_id`, or `Error::NotFound`.
+    pub fn submission(&self, submission_id: &str) -> Result<Submission> {
+        let sql = format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = ?1");
+        self.conn
+            .query_row(&sql, [submission_id], submission_from_row)
+            .optional()?
+            .ok_or_else(|| Error::NotFound {
+                what: "submission",
+                value: submission_id.to_string(),
+            })
+    }
+
+    /// Returns up to `limit` outbox entries, oldest first.
+    pub fn outbox(&self, limit: u32) -> Result<Vec<OutboxEntry>> {
+        let mut statement = self.conn.prepare(
+            "SELECT o.submission_id, s.draft_id, d.demo, d.original_path, d.original_sha256,
+                    st.collection_code, c.taken_at, c.report_json, o.attempts
+             FROM outbox o
+             JOIN submissions s ON s.id = o.submission_id
+             JOIN drafts d ON d.id = s.draft_id
+             JOIN captures c ON c.id = d.capture_id
+             JOIN students st ON st.id = s.student_id
+             ORDER BY o.rowid
+             LIMIT ?1",
+        )?;
+        let entries = statement
+            .query_map([limit], |row| {
+                Ok(OutboxEntry {
+                    submission_id: row.get(0)?,
+                    draft_id: row.get(1)?,
+                    demo: row.get(2)?,
+                    original_path: row.get(3)?,
+                    original_sha256: row.get(4)?,
+                    collection_code: row.get(5)?,
+                    captured_at: row.get(6)?,
+                    report_json: row.get(7)?,
+                    attempts: row.get(8)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(entries)
+    }
+
+    /// Counts the entries in the outbox.
+    pub fn outbox_len(&self) -> Result<u32> {
+        let count = self
+            .conn
+            .query_row("SELECT count(*) FROM outbox", [], |row| row.get(0))?;
+        Ok(count)
+    }
+
+    /// Records a failed upload attempt that will be tried again.
+    pub fn record_upload_failure(&mut self, submission_id: &str, error: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2
+             WHERE submission_id = ?1",
+            params![submission_id, error],
+        )?;
+        Ok(())
+    }
+
+    /// Takes an acknowledged upload out of the outbox. The submission becomes
+    /// `received` unless the change feed already moved it further.
+    pub fn mark_uploaded(&mut self, submission_id: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM outbox WHERE submission_id = ?1",
+            [submission_id],
+        )?;
+        tx.execute(
+            "UPDATE submissions SET state = 'received', updated_at = ?2
+             WHERE id = ?1 AND state = 'queued'",
+            params![submission_id, now_rfc3339()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Takes an upload the centre rejected for good out of the outbox, marks
+    /// the submission rejected with the reason, and returns its draft to the
+    /// draft box.
+    pub fn mark_rejected(&mut self, submission_id: &str, reason: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM outbox WHERE submission_id = ?1",
+            [submission_id],
+        )?;
+        tx.execute(
+            "UPDATE submissions SET state = 'rejected', reason = ?2, updated_at = ?3
+             WHERE id = ?1",
+            params![submission_id, reason, now_rfc3339()],
+        )?;
+        return_draft(&tx, submission_id)?;
+        tx.commit()?;
+        tracing::warn!(submission_id, reason, "submission rejected by the centre");
+        Ok(())
+    }
+
+    /// Returns the enrolment at `centre_url`, if the station has one.
+    pub fn enrolment(&self, centre_url: &str) -> Result<Option<Enrolment>> {
+        let enrolment = self
+            .conn
+            .query_row(
+                "SELECT centre_url, station_id, credential, school, feed_cursor
+                 FROM centre_enrolment WHERE centre_url = ?1",
+                [centre_url],
+                |row| {
+                    Ok(Enrolment {
+                        centre_url: row.get(0)?,
+                        station_id: row.get(1)?,
+                        credential: row.get(2)?,
+                        school: row.get(3)?,
+                        feed_cursor: row.get(4)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(enrolment)
+    }
+
+    /// Keeps a new enrolment at a centre, replacing an earlier one there.
+    pub fn save_enrolment(&mut self, enrolment: &Enrolment) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO centre_enrolment
+                 (centre_url, station_id, credential, school, enrolled_at, feed_cursor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                enrolment.centre_url,
+                enrolment.station_id,
+                enrolment.credential,
+                enrolment.school,
+                now_rfc3339(),
+                enrolment.feed_cursor,
+            ],
+        )?;
+        tracing::info!(
+            centre = %enrolment.centre_url,
+            station_id = %enrolment.station_id,
+            "enrolment saved"
+        );
+        Ok(())
+    }
+
+    /// Applies one change from the centre's feed and moves the feed cursor
+    /// past it, in one transaction, so a change is applied exactly once.
+    ///
+    /// A reset returns the draft to the draft box. A change for a
+    /// submission this station does not have is skipped with a warning.
+    pub fn apply_change(
+        &mut self,
+        centre_url: &str,
+        change: &Change,
+        finished_jpeg: Option<&[u8]>,
+    ) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let updated = tx.execute(
+            "UPDATE submissions
+             SET state = ?2, reason = ?3, finished_jpeg = coalesce(?4, finished_jpeg),
+                 updated_at = ?5
+             WHERE id = ?1",
+            params![
+                change.submission_id,
+                SubmissionState::Centre(change.state),
+                change.reason,
+                finished_jpeg,
+                now_rfc3339(),
+            ],
+        )?;
+        if updated == 0 {
+            tracing::warn!(
+                submission_id = %change.submission_id,
+                seq = change.seq,
+                "change for an unknown submission skipped"
+            );
+        }
+        // The centre has the original, so any outbox entry left by a lost
+        // acknowledgement is done.
+        tx.execute(
+            "DELETE FROM outbox WHERE submission_id = ?1",
+            [&change.submission_id],
+        )?;
+        if change.state == CentreState::Reset {
+            return_draft(&tx, &change.submission_id)?;
+        }
+        tx.execute(
+            "UPDATE centre_enrolment SET feed_cursor = ?2 WHERE centre_url = ?1",
+            params![centre_url, change.seq.to_string()],
+        )?;
+        tx.commit()?;
+
+        tracing::info!(
+            submission_id = %change.submission_id,
+            state = change.state.as_str(),
+            seq = change.seq,
+            "centre change applied"
+        );
+        Ok(())
+    }
+}
+
+fn draft_status(tx: &Transaction<'_>, draft_id: &str) -> Result<(i64, bool, DraftState)> {
+    tx.query_row(
+        "SELECT student_id, demo, state FROM drafts WHERE id = ?1",
+        [draft_id],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound {
+        what: "draft",
+        value: draft_id.to_string(),
+    })
+}
+
+/// Rejects a new submission while the student's previous one stands, and
+/// over a final photo unless a supervisor replaces it.
+fn check_replaceable(tx: &Transaction<'_>, student_id: i64, supervisor: bool) -> Result<()> {
+    let Some(latest) = latest_submission(tx, student_id)? else {
+        return Ok(());
+    };
+    match latest.state {
+        SubmissionState::Centre(CentreState::Final) if supervisor => {
+            tracing::warn!(student_id, submission_id = %latest.id, "supervisor replaces a final photo");
+            Ok(())
+        }
+        SubmissionState::Centre(CentreState::Final) => Err(Error::Conflict(format!(
+            "the photo of submission {} is final, only a supervisor can replace it",
+            latest.id
+        ))),
+        state if state.is_live() => Err(Error::Conflict(format!(
+            "submission {} is {}, wait for the centre's result or ask the school to reset it",
+            latest.id,
+            state.as_str()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn latest_submission(conn: &rusqlite::Connection, student_id: i64) -> Result<Option<Submission>> {
+    let sql = format!(
+        "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE student_id = ?1
+         ORDER BY rowid DESC LIMIT 1"
+    );
+    let submission = conn
+        .query_row(&sql, [student_id], submission_from_row)
+        .optional()?;
+    Ok(submission)
+}
+
+fn insert_submission(tx: &Transaction<'_>, s: &Submission, supervisor: bool) -> Result<()> {
+    tx.execute(
+        "INSERT INTO submissions (id, draft_id, student_id, queued_at, state, updated_at,
+                                  by_supervisor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            s.id,
+            s.draft_id,
+            s.student_id,
+            s.queued_at,
+            s.state,
+            s.updated_at,
+            supervisor
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO outbox (submission_id, queued_at) VALUES (?1, ?2)",
+        params![s.id, s.queued_at],
+    )?;
+    Ok(())
+}
+
+/// Puts the submission's draft back in the draft box, so that it may be
+/// submitted again or deleted. A draft deleted since is skipped.
+fn return_draft(tx: &Transaction<'_>, submission_id: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE drafts SET state = 'draft'
+         WHERE id = (SELECT draft_id FROM submissions WHERE id = ?1)",
+        [submission_id],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,284 @@
+//! The staff JSON API: issuing enrolment tokens, listing submissions and
+//! moving them through production. Every route needs the staff key as a
+//! bearer credential.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use tucai_core::sync::protocol::CentreState;
+
+use crate::db::{self, SubmissionRow};
+use crate::{ApiError, Centre, now, random_secret, sha256_hex, write_atomically};
+
+/// A step staff take on a submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// From received.
+    StartProduction,
+    /// From received or in production: renders the finished photo.
+    Finish,
+    /// From received, in production or finished, with the reason shown to
+    /// the student.
+    Reset { reason: String },
+    /// From finished.
+    MakeFinal,
+}
+
+impl Action {
+    fn target(&self) -> CentreState {
+        match self {
+            Action::StartProduction => CentreState::InProduction,
+            Action::Finish => CentreState::Finished,
+            Action::Reset { .. } => CentreState::Reset,
+            Action::MakeFinal => CentreState::Final,
+        }
+    }
+
+    fn allowed_from(&self) -> &'static [CentreState] {
+        use CentreState::*;
+        match self {
+            Action::StartProduction => &[Received],
+            Action::Finish => &[Received, InProduction],
+            Action::Reset { .. } => &[Received, InProduction, Finished],
+            Action::MakeFinal => &[Finished],
+        }
+    }
+}
+
+pub fn routes() -> Router<Centre> {
+    Router::new()
+        .route("/staff/tokens", post(issue_token))
+        .route("/staff/submissions", get(list))
+        .route(
+            "/staff/submissions/{id}/in-production",
+            post(start_production),
+        )
+        .route("/staff/submissions/{id}/finished", post(finish))
+        .route("/staff/submissions/{id}/reset", post(reset))
+        .route("/staff/submissions/{id}/final", post(make_final))
+}
+
+impl Centre {
+    /// Issues a one-time enrolment token for a school's station.
+    pub fn issue_token(&self, school: &str) -> anyhow::Result<String> {
+        let school = school.trim();
+        anyhow::ensure!(
+            !school.is_empty(),
+            "the school name is empty, give the school's name"
+        );
+        let token = random_secret();
+        self.db().execute(
+            "INSERT INTO enrolment_tokens (token_sha256, school, issued_at) VALUES (?1, ?2, ?3)",
+            rusqlite::params![sha256_hex(token.as_bytes()), school, now()],
+        )?;
+        tracing::info!(school, "enrolment token issued");
+        Ok(token)
+    }
+
+    /// Applies a staff action to a submission and appends it to the
+    /// station's change feed.
+    ///
+    /// Fails with 404 for an unknown submission, 409 when the action is not
+    /// allowed from the submission's state, 400 for a reset without a
+    /// reason, and 422 when the original cannot be rendered.
+    pub fn apply(&self, id: &str, action: &Action) -> Result<SubmissionRow, ApiError> {
+        let current = db::submission(&self.db(), id)?
+            .ok_or_else(|| ApiError::not_found(format!("submission {id} not found")))?;
+        let state = CentreState::parse(&current.state).ok_or_else(|| {
+            ApiError::internal(format!(
+                "submission {id} has unknown state {}",
+                current.state
+            ))
+        })?;
+        if !action.allowed_from().contains(&state) {
+            return Err(ApiError::conflict(
+                "invalid_transition",
+                format!(
+                    "submission {id} is {}, it cannot become {}",
+                    state.as_str(),
+                    action.target().as_str()
+                ),
+            ));
+        }
+
+        let (reason, finished) = match action {
+            Action::Reset { reason } if reason.trim().is_empty() => {
+                return Err(ApiError::bad_request(
+                    "missing_reason",
+                    "a reset needs a reason the student can act on",
+                ));
+            }
+            Action::Reset { reason } => (Some(reason.trim().to_string()), None),
+            Action::Finish => (None, Some(self.render_finished(id)?)),
+            _ => (None, None),
+        };
+
+        let mut conn = self.db();
+        let tx = conn.transaction()?;
+        // The state is read again under the lock, so two staff actions at
+        // once cannot both pass the check above.
+        let still: String =
+            tx.query_row("SELECT state FROM submissions WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })?;
+        if still != current.state {
+            return Err(ApiError::conflict(
+                "changed",
+                format!("submission {id} changed to {still} meanwhile, reload and try again"),
+            ));
+        }
+        db::record_change(
+            &tx,
+            id,
+            action.target().as_str(),
+            reason.as_deref(),
+            finished.as_deref(),
+            &now(),
+        )?;
+        tx.commit()?;
+        tracing::info!(
+            submission_id = id,
+            state = action.target().as_str(),
+            "staff action applied"
+        );
+        Ok(db::submission(&conn, id)?.expect("the row was just updated"))
+    }
+
+    /// Renders the finished 480x640 photo from the original with the
+    /// station's own checks and renderer, stores it, and returns its hash.
+    fn render_finished(&self, id: &str) -> Result<String, ApiError> {
+        let original = std::fs::read(self.original_path(id))?;
+        let unusable = |why: String| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "cannot_render",
+                format!(
+                    "submission {id} cannot be rendered: {why}; reset it so the student captures again"
+                ),
+            )
+        };
+        let image = tucai_core::decode::decode_photo(&original).map_err(unusable)?;
+        let models = self.models().map_err(ApiError::internal)?;
+        let profile = &self.inner.profile;
+        let (_, analysis) = tucai_core::checks::check_photo(&image, &models, profile)
+            .map_err(|e| unusable(e.to_string()))?;
+        let crop = match analysis.crop {
+            Some(Ok(crop)) => crop,
+            Some(Err(problem)) => return Err(unusable(format!("{problem:?}"))),
+            None => return Err(unusable("no face found".to_string())),
+        };
+        let rendered = tucai_core::checks::render(&image, &crop, profile)
+            .map_err(|e| unusable(e.to_string()))?;
+        write_atomically(&self.finished_path(id), &rendered.jpeg)?;
+        Ok(sha256_hex(&rendered.jpeg))
+    }
+}
+
+fn check_staff(centre: &Centre, headers: &HeaderMap) -> Result<(), ApiError> {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    // Comparing hashes keeps the time taken independent of where the
+    // strings first differ.
+    match given {
+        Some(key)
+            if sha256_hex(key.as_bytes()) == sha256_hex(centre.inner.staff_key.as_bytes()) =>
+        {
+            Ok(())
+        }
+        _ => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "missing or wrong staff key, send it as 'Authorization: Bearer KEY'",
+        )),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenRequest {
+    school: String,
+}
+
+#[derive(Debug, Serialize)]
+struct TokenResponse {
+    token: String,
+}
+
+async fn issue_token(
+    State(centre): State<Centre>,
+    headers: HeaderMap,
+    Json(request): Json<TokenRequest>,
+) -> Result<(StatusCode, Json<TokenResponse>), ApiError> {
+    check_staff(&centre, &headers)?;
+    let token = centre
+        .issue_token(&request.school)
+        .map_err(|e| ApiError::bad_request("invalid_school", e.to_string()))?;
+    Ok((StatusCode::CREATED, Json(TokenResponse { token })))
+}
+
+async fn list(
+    State(centre): State<Centre>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<SubmissionRow>>, ApiError> {
+    check_staff(&centre, &headers)?;
+    Ok(Json(db::submissions(&centre.db())?))
+}
+
+async fn run(centre: Centre, id: String, action: Action) -> Result<Json<SubmissionRow>, ApiError> {
+    tokio::task::spawn_blocking(move || centre.apply(&id, &action))
+        .await
+        .map_err(ApiError::internal)?
+        .map(Json)
+}
+
+async fn start_production(
+    State(centre): State<Centre>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<SubmissionRow>, ApiError> {
+    check_staff(&centre, &headers)?;
+    run(centre, id, Action::StartProduction).await
+}
+
+async fn finish(
+    State(centre): State<Centre>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<SubmissionRow>, ApiError> {
+    check_staff(&centre, &headers)?;
+    run(centre, id, Action::Finish).await
+}
+
+#[derive(Debug, Deserialize)]
+struct ResetRequest {
+    reason: String,
+}
+
+async fn reset(
+    State(centre): State<Centre>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<ResetRequest>,
+) -> Result<Json<SubmissionRow>, ApiError> {
+    check_staff(&centre, &headers)?;
+    run(
+        centre,
+        id,
+        Action::Reset {
+            reason: request.reason,
+        },
+    )
+    .await
+}
+
+async fn make_final(
+    State(centre): State<Centre>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<SubmissionRow>, ApiError> {
+    check_staff(&centre, &headers)?;
+    run(centre, id, Action::MakeFinal).await
+}
