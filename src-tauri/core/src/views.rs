@@ -175,6 +175,11 @@ pub struct ErrorView {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct SyncStatus {
+    /// The centre's address from the settings; `None` while the station
+    /// works offline.
+    pub centre_url: Option<String>,
+    /// The station holds an enrolment at that centre.
+    pub enrolled: bool,
     /// Sync runs and its last round reached the centre.
     pub online: bool,
     /// Submissions in the outbox that the centre has not acknowledged yet.
@@ -201,7 +206,8 @@ pub enum SubmissionState {
     Reset,
     /// The photo goes on the diploma. Only a supervisor can replace it.
     Final,
-    /// The centre rejected the upload for good: the student captures again.
+    /// The upload can never succeed (the centre rejected it for good, or
+    /// its original is missing): the student captures again.
     Rejected,
 }
 
@@ -221,4 +227,6 @@ pub struct SubmissionView {
     pub updated_at: String,
     /// Staff may submit another draft of this student without a supervisor.
     pub can_submit: bool,
+    /// Submitting another draft replaces a final photo, which needs a supervisor.
+    pub final_photo: bool,
 }

@@ -1,6 +1,8 @@
 //! The station-facing routes: enrolment, idempotent upload, the change feed
 //! and the finished photo.
 
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
@@ -30,8 +32,9 @@ pub fn routes() -> Router<Centre> {
 
 async fn enrol(
     State(centre): State<Centre>,
-    Json(request): Json<EnrolRequest>,
+    request: Result<Json<EnrolRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<EnrolResponse>), ApiError> {
+    let Json(request) = request.map_err(ApiError::from_rejection)?;
     let key_bytes: [u8; 32] = BASE64
         .decode(request.public_key.trim())
         .ok()
@@ -123,7 +126,11 @@ struct UploadParts {
 async fn read_parts(mut multipart: Multipart) -> Result<UploadParts, ApiError> {
     let (mut metadata, mut signature, mut original) = (None, None, None);
     let invalid = |e: axum::extract::multipart::MultipartError| {
-        ApiError::bad_request("invalid_multipart", format!("cannot read the upload: {e}"))
+        ApiError::new(
+            e.status(),
+            "invalid_multipart",
+            format!("cannot read the upload: {}", e.body_text()),
+        )
     };
     while let Some(field) = multipart.next_field().await.map_err(invalid)? {
         let name = field.name().unwrap_or_default().to_string();
@@ -152,11 +159,11 @@ async fn upload(
     State(centre): State<Centre>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let station = authenticate(&centre, &headers)?;
     centre.faults().before_upload()?;
-    let parts = read_parts(multipart).await?;
+    let parts = read_parts(multipart.map_err(ApiError::from_rejection)?).await?;
 
     let worker = centre.clone();
     let (status, receipt) =
@@ -317,9 +324,10 @@ struct ChangesQuery {
 async fn changes(
     State(centre): State<Centre>,
     headers: HeaderMap,
-    Query(query): Query<ChangesQuery>,
+    query: Result<Query<ChangesQuery>, QueryRejection>,
 ) -> Result<Json<ChangePage>, ApiError> {
     let station = authenticate(&centre, &headers)?;
+    let Query(query) = query.map_err(ApiError::from_rejection)?;
     let cursor = query.after.unwrap_or_else(|| "0".to_string());
     let after: i64 = cursor.parse().map_err(|_| {
         ApiError::bad_request(

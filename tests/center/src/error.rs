@@ -35,6 +35,15 @@ impl ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
     }
 
+    /// An extractor's rejection of a request (a body that is not the
+    /// expected JSON, a bad query, a body over the size limit), with the
+    /// extractor's status and text.
+    pub fn from_rejection(rejection: impl IntoResponse + std::fmt::Display) -> ApiError {
+        let message = rejection.to_string();
+        let status = rejection.into_response().status();
+        ApiError::new(status, "invalid_request", message)
+    }
+
     /// An internal fault: logged in full once, answered with a safe message.
     pub fn internal(error: impl std::fmt::Display) -> ApiError {
         tracing::error!(%error, "request failed inside the centre");

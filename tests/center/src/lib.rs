@@ -1,6 +1,6 @@
 //! The reference provincial centre: an HTTP server over SQLite and a folder
 //! of files that implements the station's sync protocol
-//! (`docs/api/openapi.yaml`), with a staff JSON API to move submissions
+//! (`docs/centre-api.yaml`), with a staff JSON API to move submissions
 //! through production.
 //!
 //! Layout of the data folder:

@@ -9,8 +9,9 @@ use tucai_center::Centre;
 
 /// The reference provincial centre for Tucai stations: enrols stations,
 /// stores their signed uploads, renders finished photos and serves the
-/// change feed, as described in docs/api/openapi.yaml.
+/// change feed, as described in docs/centre-api.yaml.
 ///
+/// Staff page: http://127.0.0.1:8787/staff (asks for the staff key).
 /// Staff routes (all need 'Authorization: Bearer STAFF_KEY'):
 ///   POST /staff/tokens {"school": NAME}         issue an enrolment token
 ///   GET  /staff/submissions                     list submissions
@@ -60,6 +61,7 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
+        .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
 

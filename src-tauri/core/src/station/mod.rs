@@ -40,8 +40,8 @@ pub struct Station {
     /// What the start-up check found a crash had left half-done.
     recovery: crate::store::RecoveryReport,
     preview: Mutex<Option<PreviewHandle>>,
-    /// The sync worker, once [`Station::start_sync`] has run.
-    sync: Mutex<Option<crate::sync::SyncHandle>>,
+    /// The sync worker, while a centre address is set.
+    sync: Mutex<Option<sync::RunningSync>>,
 }
 
 impl Station {

@@ -512,7 +512,7 @@ mod tests {
         let (_dir, mut store, student) = test_support::sample_store()?;
         let draft = save_passing_draft(&mut store, student.id, true)?;
 
-        let error = store.submit_draft(&draft.id, false).unwrap_err();
+        let error = store.submit_draft(&draft.id, "test", false).unwrap_err();
 
         assert_eq!(error.kind(), ErrorKind::Conflict);
         assert_eq!(store.draft(&draft.id)?.state, DraftState::Draft);
@@ -589,11 +589,11 @@ mod tests {
         let (_dir, mut store, student) = test_support::sample_store()?;
         let draft = save_passing_draft(&mut store, student.id, false)?;
 
-        store.submit_draft(&draft.id, false)?;
+        store.submit_draft(&draft.id, "test", false)?;
 
         assert_eq!(store.draft(&draft.id)?.state, DraftState::Submitted);
         assert_eq!(
-            store.submit_draft(&draft.id, false).unwrap_err().kind(),
+            store.submit_draft(&draft.id, "test", false).unwrap_err().kind(),
             ErrorKind::Conflict
         );
         Ok(())
@@ -603,7 +603,7 @@ mod tests {
     fn submit_unknown_not_found() -> TestResult {
         let (_dir, mut store, _student) = test_support::sample_store()?;
 
-        let error = store.submit_draft("no-such-draft", false).unwrap_err();
+        let error = store.submit_draft("no-such-draft", "test", false).unwrap_err();
 
         assert_eq!(error.kind(), ErrorKind::NotFound);
         Ok(())
@@ -774,7 +774,7 @@ mod tests {
     fn delete_submitted_rejected() -> TestResult {
         let (_dir, mut store, student) = test_support::sample_store()?;
         let draft = save_passing_draft(&mut store, student.id, false)?;
-        store.submit_draft(&draft.id, false)?;
+        store.submit_draft(&draft.id, "test", false)?;
 
         let error = store
             .delete_draft(&draft.id, "test", chrono::Duration::zero(), false)

@@ -3,12 +3,13 @@
 //! moves each submission on to its final state.
 
 use std::fmt;
+use std::path::PathBuf;
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
 
-use super::{DraftState, Store, now_rfc3339};
+use super::{DraftState, Store, audit, files, now_rfc3339};
 use crate::sync::protocol::{CentreState, Change};
 use crate::{Error, Result};
 
@@ -100,8 +101,8 @@ pub struct OutboxEntry {
     pub submission_id: String,
     pub draft_id: String,
     pub demo: bool,
-    /// Path of the original relative to the data folder.
-    pub original_path: String,
+    /// Path of the original PNG.
+    pub original_path: PathBuf,
     pub original_sha256: String,
     pub collection_code: String,
     /// Capture time, RFC 3339 with offset.
@@ -150,17 +151,25 @@ fn submission_from_row(row: &Row<'_>) -> rusqlite::Result<Submission> {
 }
 
 impl Store {
-    /// Submits a draft: marks it submitted and puts a new submission in the
-    /// outbox, all in one transaction, so a crash leaves either both or
-    /// neither.
+    /// Submits a draft: marks it submitted, puts a new submission in the
+    /// outbox and records the act in the audit log under `actor`, all in one
+    /// transaction, so a crash leaves either all three or none.
     ///
-    /// Fails with `Error::Conflict` for a demo draft, a draft already
-    /// submitted, a student whose previous submission still stands (queued,
-    /// at the centre or finished), and a student whose photo is final unless
-    /// `supervisor` is set. Fails with `Error::NotFound` for an unknown
-    /// draft. Triggers in the schema reject a demo draft even if these checks
-    /// are bypassed.
-    pub fn submit_draft(&mut self, draft_id: &str, supervisor: bool) -> Result<Submission> {
+    /// `supervisor` is true when a supervisor approved, which alone allows
+    /// replacing a final photo. Fails with `Error::Conflict` for a demo
+    /// draft, a draft submitted before (a draft the school reset or the
+    /// centre rejected is not sent again), and a student whose previous
+    /// submission still stands (queued, at the centre or finished); with
+    /// `Error::Denied` for a student whose photo is final unless
+    /// `supervisor` is set; with `Error::NotFound` for an unknown draft.
+    /// Triggers in the schema reject a demo draft even if these checks are
+    /// bypassed.
+    pub fn submit_draft(
+        &mut self,
+        draft_id: &str,
+        actor: &str,
+        supervisor: bool,
+    ) -> Result<Submission> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -177,7 +186,8 @@ impl Store {
                 "draft {draft_id} is already submitted"
             )));
         }
-        check_replaceable(&tx, student_id, supervisor)?;
+        check_not_sent_before(&tx, draft_id)?;
+        let replaces_final = check_replaceable(&tx, student_id, supervisor)?;
 
         let now = now_rfc3339();
         let submission = Submission {
@@ -195,13 +205,26 @@ impl Store {
             params![draft_id, DraftState::Submitted],
         )?;
         insert_submission(&tx, &submission, supervisor)?;
+        let action = if replaces_final {
+            "submit_replacing_final"
+        } else {
+            "submit"
+        };
+        audit::append(
+            &tx,
+            actor,
+            action,
+            &student_number(&tx, student_id)?,
+            &serde_json::json!({ "draft_id": draft_id, "submission_id": submission.id }),
+        )?;
         tx.commit()?;
 
         tracing::info!(
             draft_id,
             submission_id = %submission.id,
             student_id,
-            supervisor,
+            actor,
+            replaces_final,
             "draft submitted to the outbox"
         );
         Ok(submission)
@@ -243,7 +266,7 @@ impl Store {
                     submission_id: row.get(0)?,
                     draft_id: row.get(1)?,
                     demo: row.get(2)?,
-                    original_path: row.get(3)?,
+                    original_path: files::resolve(&self.data_dir, &row.get::<_, String>(3)?),
                     original_sha256: row.get(4)?,
                     collection_code: row.get(5)?,
                     captured_at: row.get(6)?,
@@ -276,7 +299,9 @@ impl Store {
     /// Takes an acknowledged upload out of the outbox. The submission becomes
     /// `received` unless the change feed already moved it further.
     pub fn mark_uploaded(&mut self, submission_id: &str) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "DELETE FROM outbox WHERE submission_id = ?1",
             [submission_id],
@@ -290,11 +315,14 @@ impl Store {
         Ok(())
     }
 
-    /// Takes an upload the centre rejected for good out of the outbox, marks
-    /// the submission rejected with the reason, and returns its draft to the
-    /// draft box.
+    /// Takes an upload that can never succeed out of the outbox (the centre
+    /// rejected it for good, or its original is missing), marks the
+    /// submission rejected with the reason, returns its draft to the draft
+    /// box and records the rejection in the audit log.
     pub fn mark_rejected(&mut self, submission_id: &str, reason: &str) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "DELETE FROM outbox WHERE submission_id = ?1",
             [submission_id],
@@ -305,8 +333,9 @@ impl Store {
             params![submission_id, reason, now_rfc3339()],
         )?;
         return_draft(&tx, submission_id)?;
+        audit_act(&tx, "station", submission_id, "upload_rejected", Some(reason))?;
         tx.commit()?;
-        tracing::warn!(submission_id, reason, "submission rejected by the centre");
+        tracing::warn!(submission_id, reason, "submission rejected, the student captures again");
         Ok(())
     }
 
@@ -332,9 +361,14 @@ impl Store {
         Ok(enrolment)
     }
 
-    /// Keeps a new enrolment at a centre, replacing an earlier one there.
-    pub fn save_enrolment(&mut self, enrolment: &Enrolment) -> Result<()> {
-        self.conn.execute(
+    /// Keeps a new enrolment at a centre, replacing an earlier one there,
+    /// and records it in the audit log under `actor`. The feed cursor
+    /// starts again from the enrolment's.
+    pub fn save_enrolment(&mut self, enrolment: &Enrolment, actor: &str) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
             "INSERT OR REPLACE INTO centre_enrolment
                  (centre_url, station_id, credential, school, enrolled_at, feed_cursor)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -347,6 +381,14 @@ impl Store {
                 enrolment.feed_cursor,
             ],
         )?;
+        audit::append(
+            &tx,
+            actor,
+            "station_enrol",
+            &enrolment.centre_url,
+            &serde_json::json!({ "station_id": enrolment.station_id, "school": enrolment.school }),
+        )?;
+        tx.commit()?;
         tracing::info!(
             centre = %enrolment.centre_url,
             station_id = %enrolment.station_id,
@@ -355,63 +397,112 @@ impl Store {
         Ok(())
     }
 
-    /// Applies one change from the centre's feed and moves the feed cursor
-    /// past it, in one transaction, so a change is applied exactly once.
+    /// Applies a page of changes from the centre's feed, each with the
+    /// finished photo it announced when one was downloaded, and moves the
+    /// feed cursor past the last, in one transaction, so each change is
+    /// applied exactly once.
     ///
-    /// A reset returns the draft to the draft box. A change for a
-    /// submission this station does not have is skipped with a warning.
-    pub fn apply_change(
+    /// A reset returns the draft to the draft box, and a reset or a final
+    /// is recorded in the audit log under the actor `centre`. A change for
+    /// a submission this station does not have is skipped with a warning.
+    pub fn apply_changes(
         &mut self,
         centre_url: &str,
-        change: &Change,
-        finished_jpeg: Option<&[u8]>,
+        changes: &[(&Change, Option<&[u8]>)],
     ) -> Result<()> {
+        let Some((last, _)) = changes.last() else {
+            return Ok(());
+        };
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let updated = tx.execute(
-            "UPDATE submissions
-             SET state = ?2, reason = ?3, finished_jpeg = coalesce(?4, finished_jpeg),
-                 updated_at = ?5
-             WHERE id = ?1",
-            params![
-                change.submission_id,
-                SubmissionState::Centre(change.state),
-                change.reason,
-                finished_jpeg,
-                now_rfc3339(),
-            ],
-        )?;
-        if updated == 0 {
-            tracing::warn!(
-                submission_id = %change.submission_id,
-                seq = change.seq,
-                "change for an unknown submission skipped"
-            );
-        }
-        // The centre has the original, so any outbox entry left by a lost
-        // acknowledgement is done.
-        tx.execute(
-            "DELETE FROM outbox WHERE submission_id = ?1",
-            [&change.submission_id],
-        )?;
-        if change.state == CentreState::Reset {
-            return_draft(&tx, &change.submission_id)?;
+        for (change, finished_jpeg) in changes {
+            apply_change(&tx, change, *finished_jpeg)?;
         }
         tx.execute(
             "UPDATE centre_enrolment SET feed_cursor = ?2 WHERE centre_url = ?1",
-            params![centre_url, change.seq.to_string()],
+            params![centre_url, last.seq.to_string()],
         )?;
         tx.commit()?;
-
-        tracing::info!(
-            submission_id = %change.submission_id,
-            state = change.state.as_str(),
-            seq = change.seq,
-            "centre change applied"
-        );
         Ok(())
     }
+}
+
+fn apply_change(tx: &Transaction<'_>, change: &Change, finished_jpeg: Option<&[u8]>) -> Result<()> {
+    let id = change.submission_id.as_str();
+    let updated = tx.execute(
+        "UPDATE submissions
+         SET state = ?2, reason = ?3, finished_jpeg = coalesce(?4, finished_jpeg),
+             updated_at = ?5
+         WHERE id = ?1",
+        params![
+            id,
+            SubmissionState::Centre(change.state),
+            change.reason,
+            finished_jpeg,
+            now_rfc3339(),
+        ],
+    )?;
+    if updated == 0 {
+        tracing::warn!(
+            submission_id = id,
+            seq = change.seq,
+            "change for an unknown submission skipped"
+        );
+        return Ok(());
+    }
+
+    // The centre has the original, so an outbox entry left by a lost
+    // acknowledgement is done.
+    tx.execute("DELETE FROM outbox WHERE submission_id = ?1", [id])?;
+    match change.state {
+        CentreState::Reset => {
+            return_draft(tx, id)?;
+            audit_act(tx, "centre", id, "centre_reset", change.reason.as_deref())?;
+        }
+        CentreState::Final => audit_act(tx, "centre", id, "centre_final", None)?,
+        _ => {}
+    }
+    tracing::info!(
+        submission_id = id,
+        state = change.state.as_str(),
+        seq = change.seq,
+        "centre change applied"
+    );
+    Ok(())
+}
+
+/// Records an act on a submission in the audit log, with the student
+/// number as the subject.
+fn audit_act(
+    tx: &Transaction<'_>,
+    actor: &str,
+    submission_id: &str,
+    action: &str,
+    reason: Option<&str>,
+) -> Result<()> {
+    let student_number: String = tx.query_row(
+        "SELECT st.student_number FROM submissions s
+         JOIN students st ON st.id = s.student_id WHERE s.id = ?1",
+        [submission_id],
+        |row| row.get(0),
+    )?;
+    audit::append(
+        tx,
+        actor,
+        action,
+        &student_number,
+        &serde_json::json!({ "submission_id": submission_id, "reason": reason }),
+    )
+}
+
+fn student_number(tx: &Transaction<'_>, student_id: i64) -> Result<String> {
+    let number = tx.query_row(
+        "SELECT student_number FROM students WHERE id = ?1",
+        [student_id],
+        |row| row.get(0),
+    )?;
+    Ok(number)
 }
 
 fn draft_status(tx: &Transaction<'_>, draft_id: &str) -> Result<(i64, bool, DraftState)> {
@@ -427,18 +518,41 @@ fn draft_status(tx: &Transaction<'_>, draft_id: &str) -> Result<(i64, bool, Draf
     })
 }
 
+/// Rejects a draft that was submitted before: a draft the school reset or
+/// the centre rejected comes back to the draft box so that it can be
+/// deleted, but the student must capture again.
+fn check_not_sent_before(tx: &Transaction<'_>, draft_id: &str) -> Result<()> {
+    let earlier: Option<(String, SubmissionState)> = tx
+        .query_row(
+            "SELECT id, state FROM submissions WHERE draft_id = ?1
+             ORDER BY rowid DESC LIMIT 1",
+            [draft_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    match earlier {
+        None => Ok(()),
+        Some((id, state)) => Err(Error::Conflict(format!(
+            "draft {draft_id} was sent before as submission {id}, which is now {}; \
+             capture a new photo and submit that",
+            state.as_str()
+        ))),
+    }
+}
+
 /// Rejects a new submission while the student's previous one stands, and
-/// over a final photo unless a supervisor replaces it.
-fn check_replaceable(tx: &Transaction<'_>, student_id: i64, supervisor: bool) -> Result<()> {
+/// over a final photo unless a supervisor replaces it. Returns true when
+/// the new submission replaces a final photo.
+fn check_replaceable(tx: &Transaction<'_>, student_id: i64, supervisor: bool) -> Result<bool> {
     let Some(latest) = latest_submission(tx, student_id)? else {
-        return Ok(());
+        return Ok(false);
     };
     match latest.state {
         SubmissionState::Centre(CentreState::Final) if supervisor => {
             tracing::warn!(student_id, submission_id = %latest.id, "supervisor replaces a final photo");
-            Ok(())
+            Ok(true)
         }
-        SubmissionState::Centre(CentreState::Final) => Err(Error::Conflict(format!(
+        SubmissionState::Centre(CentreState::Final) => Err(Error::Denied(format!(
             "the photo of submission {} is final, only a supervisor can replace it",
             latest.id
         ))),
@@ -447,7 +561,7 @@ fn check_replaceable(tx: &Transaction<'_>, student_id: i64, supervisor: bool) ->
             latest.id,
             state.as_str()
         ))),
-        _ => Ok(()),
+        _ => Ok(false),
     }
 }
 

@@ -1,5 +1,5 @@
 //! Wire types of the centre protocol, shared by the station's client and the
-//! reference centre. `docs/api/openapi.yaml` describes the same messages.
+//! reference centre. `docs/centre-api.yaml` describes the same messages.
 
 use serde::{Deserialize, Serialize};
 

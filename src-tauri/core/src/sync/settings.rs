@@ -1,11 +1,13 @@
-//! The sync settings the caller passes in, and the centre's address checked
-//! once: HTTPS everywhere, plain HTTP only on the loopback interface.
+//! The centre's address checked once (HTTPS everywhere, plain HTTP only on
+//! the loopback interface) and the sync timings taken from the station's
+//! settings.
 
 use std::net::IpAddr;
 use std::time::Duration;
 
 use reqwest::Url;
 
+use crate::config::Settings;
 use crate::{Error, Result};
 
 /// The centre's base address, checked by [`CentreUrl::parse`].
@@ -20,12 +22,16 @@ impl CentreUrl {
     /// scheme other than `https` and `http`, or that uses `http` on a host
     /// other than `localhost`, 127.0.0.0/8 or `[::1]`.
     pub fn parse(text: &str) -> Result<CentreUrl> {
-        let invalid = |why: &str| {
-            Error::Invalid(format!(
-                "invalid centre address {text:?}: {why}; \
-                 use the https:// address the centre gave the school"
-            ))
-        };
+        CentreUrl::check(text).map_err(|reason| {
+            Error::Invalid(format!("invalid centre address {text:?}: {reason}"))
+        })
+    }
+
+    /// Checks the centre's address as [`CentreUrl::parse`] does, returning
+    /// the reason and the fix on failure.
+    pub fn check(text: &str) -> std::result::Result<CentreUrl, String> {
+        let invalid =
+            |why: &str| format!("{why}; use the https:// address the centre gave the school");
         let mut url = Url::parse(text.trim()).map_err(|e| invalid(&e.to_string()))?;
         if !url.username().is_empty() || url.password().is_some() {
             return Err(invalid("it contains a user name or password"));
@@ -37,12 +43,11 @@ impl CentreUrl {
             "https" => {}
             "http" if is_loopback(&url) => {}
             "http" => {
-                return Err(Error::Invalid(format!(
-                    "the centre address {text:?} uses plain http on a host that is not \
-                     this computer, so photos would cross the network unencrypted; \
-                     use https://{}",
+                return Err(format!(
+                    "{text:?} uses plain http to another computer, so photos would cross \
+                     the network unencrypted; use https://{}",
                     &url[url::Position::BeforeHost..]
-                )));
+                ));
             }
             other => return Err(invalid(&format!("the scheme {other:?} is not https"))),
         }
@@ -74,14 +79,10 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// Everything the sync worker needs from the station's settings.
+/// What the sync worker needs, taken from the station's [`Settings`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncSettings {
-    /// The centre's base address, such as `https://photos.example.edu.cn/`.
-    pub centre_url: String,
-    /// The one-time token the centre issued to the school. Needed only
-    /// until the station has enrolled at this centre.
-    pub enrolment_token: Option<String>,
+    pub centre: CentreUrl,
     /// A name staff at the centre recognise, such as the booth's room.
     pub station_name: String,
     /// Limit on each request, from connecting to the last byte of the answer.
@@ -94,18 +95,33 @@ pub struct SyncSettings {
 }
 
 impl SyncSettings {
-    /// Settings for `centre_url` with the default timings: 60 s per request
-    /// (an original of 10 MB at 2 Mbit/s), a feed read every 30 s, and
-    /// back-off from 2 s to 5 min.
-    pub fn new(centre_url: impl Into<String>, enrolment_token: Option<String>) -> SyncSettings {
+    /// Settings for `centre` with the default timings of [`Settings`].
+    pub fn new(centre: CentreUrl) -> SyncSettings {
+        SyncSettings::with_timings(centre, &Settings::default())
+    }
+
+    /// Takes the sync settings from the station's settings. Returns `None`
+    /// while no centre address is set, as the station then works offline.
+    ///
+    /// Fails with `Error::Invalid` for an address [`CentreUrl::parse`]
+    /// rejects.
+    pub fn from_settings(settings: &Settings) -> Result<Option<SyncSettings>> {
+        if settings.centre_url.trim().is_empty() {
+            return Ok(None);
+        }
+        let centre = CentreUrl::parse(&settings.centre_url)?;
+        Ok(Some(SyncSettings::with_timings(centre, settings)))
+    }
+
+    fn with_timings(centre: CentreUrl, settings: &Settings) -> SyncSettings {
+        let seconds = |value: u32| Duration::from_secs(u64::from(value));
         SyncSettings {
-            centre_url: centre_url.into(),
-            enrolment_token,
-            station_name: "tucai-station".to_string(),
-            request_timeout: Duration::from_secs(60),
-            poll_interval: Duration::from_secs(30),
-            backoff_min: Duration::from_secs(2),
-            backoff_max: Duration::from_secs(300),
+            centre,
+            station_name: settings.station_name.clone(),
+            request_timeout: seconds(settings.sync_timeout_seconds),
+            poll_interval: seconds(settings.sync_poll_seconds),
+            backoff_min: seconds(settings.sync_retry_min_seconds),
+            backoff_max: seconds(settings.sync_retry_max_seconds),
         }
     }
 }
@@ -138,6 +154,7 @@ mod tests {
         let error = CentreUrl::parse("http://10.0.0.5:8787/").unwrap_err();
 
         let message = error.to_string();
+        assert_eq!(error.kind(), crate::ErrorKind::InvalidInput);
         assert!(message.contains("\"http://10.0.0.5:8787/\""), "{message}");
         assert!(message.contains("use https://10.0.0.5:8787/"), "{message}");
     }
@@ -153,5 +170,29 @@ mod tests {
         ] {
             assert!(CentreUrl::parse(text).is_err(), "{text} was accepted");
         }
+    }
+
+    #[test]
+    fn settings_without_centre_offline() {
+        let settings = Settings::default();
+
+        assert_eq!(SyncSettings::from_settings(&settings).unwrap(), None);
+    }
+
+    #[test]
+    fn settings_timings_in_seconds() {
+        let settings = Settings {
+            centre_url: "https://centre.example.cn".into(),
+            sync_timeout_seconds: 20,
+            sync_retry_min_seconds: 3,
+            ..Settings::default()
+        };
+
+        let sync = SyncSettings::from_settings(&settings).unwrap().unwrap();
+
+        assert_eq!(sync.centre.as_str(), "https://centre.example.cn/");
+        assert_eq!(sync.request_timeout, Duration::from_secs(20));
+        assert_eq!(sync.backoff_min, Duration::from_secs(3));
+        assert_eq!(sync.poll_interval, Duration::from_secs(30));
     }
 }

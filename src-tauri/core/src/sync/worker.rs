@@ -1,23 +1,20 @@
 //! The sync worker: a thread with its own tokio runtime and its own store
-//! connection. Each round it enrols when needed, uploads the outbox oldest
-//! first, and applies the centre's change feed. Failed rounds wait with
-//! exponential back-off.
+//! connection. Each round it uploads the outbox oldest first and applies
+//! the centre's change feed. Failed rounds wait with exponential back-off.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use ed25519_dalek::SigningKey;
 use tokio::sync::{Notify, watch};
 
 use super::backoff::Backoff;
 use super::client::{CentreClient, ClientError, SignedUpload, sha256_hex};
 use super::key::load_or_create_key;
-use super::protocol::{CentreState, Change, EnrolRequest, UploadMetadata};
-use super::settings::{CentreUrl, SyncSettings};
+use super::protocol::{CentreState, Change, UploadMetadata};
+use super::settings::SyncSettings;
 use crate::store::{Enrolment, OutboxEntry, Store};
 use crate::text::Text;
 use crate::{Error, Result};
@@ -53,15 +50,14 @@ pub struct SyncHandle {
 }
 
 impl SyncHandle {
-    /// Checks the settings, loads or creates the station's key, and starts
-    /// the worker on its own thread over the store in `data_dir`.
+    /// Loads or creates the station's key and starts the worker on its own
+    /// thread over the store in `data_dir`.
     ///
-    /// Fails with `Error::Invalid` for a bad centre address and with the
-    /// store's errors when the data folder cannot be used.
+    /// Fails with the key file's errors from [`load_or_create_key`] and with
+    /// the store's errors when the data folder cannot be used.
     pub fn start(data_dir: &Path, settings: SyncSettings) -> Result<SyncHandle> {
-        let centre = CentreUrl::parse(&settings.centre_url)?;
         let key = load_or_create_key(data_dir)?;
-        let client = CentreClient::new(centre, settings.request_timeout)
+        let client = CentreClient::new(settings.centre.clone(), settings.request_timeout)
             .map_err(|e| Error::Internal(e.to_string()))?;
         let store = Store::open(data_dir)?;
 
@@ -77,7 +73,6 @@ impl SyncHandle {
             backoff: Backoff::new(settings.backoff_min, settings.backoff_max),
             settings,
             shared: shared.clone(),
-            data_dir: data_dir.to_path_buf(),
         };
         let thread = std::thread::Builder::new()
             .name("tucai-sync".to_string())
@@ -175,7 +170,6 @@ struct Worker {
     settings: SyncSettings,
     backoff: Backoff,
     shared: Arc<Shared>,
-    data_dir: PathBuf,
 }
 
 impl Worker {
@@ -242,47 +236,29 @@ impl Worker {
 
     /// Runs one round. Returns true when work is left for another round.
     async fn round(&mut self) -> std::result::Result<bool, RoundError> {
-        let enrolment = self.enrolment().await?;
+        let enrolment = self.enrolment()?;
         let more_uploads = self.upload_batch(&enrolment).await?;
         let more_changes = self.pull_changes(&enrolment).await?;
         Ok(more_uploads || more_changes)
     }
 
-    async fn enrolment(&mut self) -> std::result::Result<Enrolment, RoundError> {
-        let centre_url = self.client.base().as_str().to_string();
-        if let Some(enrolment) = self.store.enrolment(&centre_url)? {
+    fn enrolment(&self) -> std::result::Result<Enrolment, RoundError> {
+        let centre_url = self.client.base().as_str();
+        if let Some(enrolment) = self.store.enrolment(centre_url)? {
             return Ok(enrolment);
         }
-        let Some(token) = self.settings.enrolment_token.clone() else {
-            return Err(RoundError {
-                text: Text::new(
-                    format!(
-                        "本工作站尚未在省中心（{centre_url}）注册：请在设置中填写省中心发给学校的注册码。"
-                    ),
-                    format!(
-                        "station not enrolled at {centre_url}: enter the enrolment token \
-                         the centre issued to the school in the settings"
-                    ),
+        Err(RoundError {
+            text: Text::new(
+                format!(
+                    "本工作站尚未在省中心（{centre_url}）注册：请主管输入省中心发给学校的注册码。"
                 ),
-                reached: false,
-            });
-        };
-
-        let request = EnrolRequest {
-            token,
-            public_key: BASE64.encode(self.key.verifying_key().to_bytes()),
-            station_name: self.settings.station_name.clone(),
-        };
-        let response = self.client.enrol(&request).await?;
-        let enrolment = Enrolment {
-            centre_url,
-            station_id: response.station_id,
-            credential: response.credential,
-            school: response.school,
-            feed_cursor: "0".to_string(),
-        };
-        self.store.save_enrolment(&enrolment)?;
-        Ok(enrolment)
+                format!(
+                    "station not enrolled at {centre_url}: a supervisor enters the enrolment \
+                     token the centre issued to the school"
+                ),
+            ),
+            reached: false,
+        })
     }
 
     /// Uploads up to one batch of the outbox. Returns true when more is waiting.
@@ -304,22 +280,22 @@ impl Worker {
     ) -> std::result::Result<(), RoundError> {
         let id = entry.submission_id.as_str();
         // The schema's triggers keep demo drafts out of the outbox; this
-        // check stands in case a file from elsewhere was put in place.
+        // second check keeps a database edited by hand from sending one.
         if entry.demo {
             self.store
                 .mark_rejected(id, "demo drafts are never sent to the centre")?;
             return Ok(());
         }
 
-        let path = self.data_dir.join(&entry.original_path);
-        let original = match std::fs::read(&path) {
+        let path = &entry.original_path;
+        let original = match std::fs::read(path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let reason = format!("the original {} is missing, capture again", path.display());
                 self.store.mark_rejected(id, &reason)?;
                 return Ok(());
             }
-            Err(e) => return Err(Error::io(&path, e).into()),
+            Err(e) => return Err(Error::io(path, e).into()),
         };
         let metadata = UploadMetadata {
             submission_id: id.to_string(),
@@ -349,7 +325,9 @@ impl Worker {
         }
     }
 
-    /// Applies one page of the change feed. Returns true when more follows.
+    /// Applies one page of the change feed in one transaction, after
+    /// downloading the finished photos it announces. Returns true when more
+    /// follows.
     async fn pull_changes(
         &mut self,
         enrolment: &Enrolment,
@@ -364,12 +342,20 @@ impl Worker {
             .client
             .changes(&enrolment.credential, &cursor, CHANGES_PER_READ)
             .await?;
-
-        for change in &page.changes {
-            let photo = self.finished_photo(enrolment, change).await?;
-            self.store
-                .apply_change(centre_url, change, photo.as_deref())?;
+        if page.changes.is_empty() {
+            return Ok(false);
         }
+
+        let mut photos = Vec::with_capacity(page.changes.len());
+        for change in &page.changes {
+            photos.push(self.finished_photo(enrolment, change).await?);
+        }
+        let applied: Vec<(&Change, Option<&[u8]>)> = page
+            .changes
+            .iter()
+            .zip(photos.iter().map(Option::as_deref))
+            .collect();
+        self.store.apply_changes(centre_url, &applied)?;
         Ok(page.more)
     }
 

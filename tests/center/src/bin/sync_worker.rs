@@ -1,19 +1,20 @@
-//! `tucai-sync-worker`: runs the station's sync worker over a data folder
-//! until it is killed. The crash tests start it as a child process and
-//! kill it with SIGKILL in the middle of an upload.
+//! `tucai-sync-worker`: runs the station's sync worker over an enrolled
+//! data folder until it is killed. The crash tests and the sync benchmark
+//! start it as a child process, so that it can be killed with SIGKILL in
+//! the middle of an upload and its memory measured on its own.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use tucai_core::sync::{SyncHandle, SyncSettings};
+use tucai_core::sync::{CentreUrl, SyncHandle, SyncSettings};
 
 /// Runs the Tucai station's sync worker on a data folder until killed.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// The station's data folder.
+    /// The station's data folder, already enrolled at the centre.
     #[arg(long)]
     data_dir: PathBuf,
 
@@ -21,13 +22,14 @@ struct Args {
     #[arg(long)]
     centre: String,
 
-    /// One-time enrolment token, needed until the station has enrolled.
-    #[arg(long)]
-    token: Option<String>,
-
     /// Time-out of each request, in milliseconds.
     #[arg(long, default_value_t = 30_000)]
     timeout_ms: u64,
+
+    /// Pause between reads of the change feed while nothing is waiting, in
+    /// milliseconds.
+    #[arg(long, default_value_t = 200)]
+    poll_ms: u64,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -39,9 +41,9 @@ fn main() -> anyhow::Result<()> {
         .init();
     let args = Args::parse();
 
-    let mut settings = SyncSettings::new(args.centre, args.token);
+    let mut settings = SyncSettings::new(CentreUrl::parse(&args.centre)?);
     settings.request_timeout = Duration::from_millis(args.timeout_ms);
-    settings.poll_interval = Duration::from_millis(200);
+    settings.poll_interval = Duration::from_millis(args.poll_ms);
     settings.backoff_min = Duration::from_millis(100);
     settings.backoff_max = Duration::from_secs(1);
     let _handle = SyncHandle::start(&args.data_dir, settings).context("cannot start sync")?;

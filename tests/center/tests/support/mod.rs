@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 use tucai_center::Centre;
 use tucai_core::store::{Draft, NewCapture, Store};
-use tucai_core::sync::SyncSettings;
+use tucai_core::sync::{CentreUrl, SyncSettings};
 
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -68,6 +68,14 @@ impl TestCentre {
         format!("http://{}/", self.addr)
     }
 
+    /// Stops serving and returns the data folder, so that a later centre
+    /// can start over the same records.
+    pub fn stop(self) -> TempDir {
+        let TestCentre { dir, runtime, .. } = self;
+        runtime.shutdown_timeout(Duration::from_secs(10));
+        dir
+    }
+
     pub fn count(&self) -> usize {
         self.centre.submissions().expect("centre submissions").len()
     }
@@ -80,8 +88,8 @@ pub fn free_port() -> u16 {
 }
 
 /// Settings with short timings, so retries happen within a test.
-pub fn fast_settings(url: &str, token: Option<String>) -> SyncSettings {
-    let mut settings = SyncSettings::new(url, token);
+pub fn fast_settings(url: &str) -> SyncSettings {
+    let mut settings = SyncSettings::new(CentreUrl::parse(url).expect("centre address"));
     settings.request_timeout = Duration::from_secs(10);
     settings.poll_interval = Duration::from_millis(100);
     settings.backoff_min = Duration::from_millis(50);
@@ -89,11 +97,22 @@ pub fn fast_settings(url: &str, token: Option<String>) -> SyncSettings {
     settings
 }
 
+/// Enrols the station in `dir` at the centre with a fresh token.
+pub fn enrol(dir: &Path, centre: &TestCentre) {
+    let token = centre.centre.issue_token("Test University").expect("token");
+    let enrolment =
+        tucai_core::sync::enrol(dir, &fast_settings(&centre.url()), &token).expect("enrolment");
+    Store::open(dir)
+        .expect("station store")
+        .save_enrolment(&enrolment, "test")
+        .expect("enrolment saved");
+}
+
 /// Opens a station data folder with the sample roster imported.
 pub fn station_store(dir: &Path) -> Store {
     let mut store = Store::open(dir).expect("station store");
     store
-        .import_roster_csv(&tucai_core::assets_dir().join("roster/sample-roster.csv"))
+        .import_roster(&tucai_core::assets_dir().join("roster/sample-roster.csv"))
         .expect("roster import");
     store
 }
@@ -120,6 +139,7 @@ pub fn save_draft(store: &mut Store, student_number: &str, demo: bool) -> Draft 
             student_id: student.id,
             passed: true,
             demo,
+            recapture: false,
             report_json: r#"{"passed":true,"profile":"test"}"#.to_string(),
             frame_width: 720,
             frame_height: 960,
