@@ -608,3 +608,221 @@ fn return_draft(tx: &Transaction<'_>, submission_id: &str) -> Result<()> {
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::ErrorKind;
+    use crate::store::test_support::{self, TestResult};
+
+    const CENTRE: &str = "http://127.0.0.1:8787/";
+
+    fn enrolled(store: &mut Store) -> crate::Result<()> {
+        let enrolment = Enrolment {
+            centre_url: CENTRE.to_string(),
+            station_id: "station-1".to_string(),
+            credential: "secret".to_string(),
+            school: "示例大学".to_string(),
+            feed_cursor: "0".to_string(),
+        };
+        store.save_enrolment(&enrolment, "wang.li")
+    }
+
+    fn change(seq: i64, submission_id: &str, state: CentreState) -> Change {
+        Change {
+            seq,
+            submission_id: submission_id.to_string(),
+            state,
+            reason: None,
+            finished_sha256: None,
+            at: now_rfc3339(),
+        }
+    }
+
+    #[test]
+    fn submit_queues_and_audits() -> TestResult {
+        let (_dir, mut store, student) = test_support::sample_store()?;
+        let draft = test_support::save_passing_draft(&mut store, student.id, false)?;
+
+        let submission = store.submit_draft(&draft.id, "zhao.op", false)?;
+
+        let outbox = store.outbox(10)?;
+        assert_eq!(outbox.len(), 1);
+        assert_eq!(outbox[0].submission_id, submission.id);
+        assert_eq!(outbox[0].collection_code, "TC2026A0001");
+        assert_eq!(outbox[0].original_sha256, draft.original_sha256);
+        assert!(outbox[0].original_path.is_file());
+        assert_eq!(submission.state, SubmissionState::Queued);
+        let entry = &store.audit_entries(1)?[0];
+        assert_eq!(
+            (entry.actor.as_str(), entry.action.as_str(), entry.subject.as_str()),
+            ("zhao.op", "submit", "2023010001")
+        );
+        assert!(entry.details.contains(&submission.id));
+        Ok(())
+    }
+
+    #[test]
+    fn second_submission_waits() -> TestResult {
+        let (_dir, mut store, student) = test_support::sample_store()?;
+        let first = test_support::save_passing_draft(&mut store, student.id, false)?;
+        let second = test_support::save_passing_draft(&mut store, student.id, false)?;
+        store.submit_draft(&first.id, "zhao.op", false)?;
+
+        let error = store.submit_draft(&second.id, "zhao.op", false).unwrap_err();
+
+        assert_eq!(error.kind(), ErrorKind::Conflict);
+        assert!(error.to_string().contains("queued"), "{error}");
+        assert_eq!(store.outbox_len()?, 1);
+        assert_eq!(store.draft(&second.id)?.state, DraftState::Draft);
+        Ok(())
+    }
+
+    #[test]
+    fn upload_ack_empties_outbox() -> TestResult {
+        let (_dir, mut store, student) = test_support::sample_store()?;
+        let draft = test_support::save_passing_draft(&mut store, student.id, false)?;
+        let submission = store.submit_draft(&draft.id, "zhao.op", false)?;
+
+        store.record_upload_failure(&submission.id, "centre not reachable")?;
+        let attempts = store.outbox(1)?[0].attempts;
+        store.mark_uploaded(&submission.id)?;
+
+        assert_eq!(attempts, 1);
+        assert_eq!(store.outbox_len()?, 0);
+        assert_eq!(
+            store.submission(&submission.id)?.state,
+            SubmissionState::Centre(CentreState::Received)
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn reset_change_returns_draft() -> TestResult {
+        let (_dir, mut store, student) = test_support::sample_store()?;
+        enrolled(&mut store)?;
+        let draft = test_support::save_passing_draft(&mut store, student.id, false)?;
+        let submission = store.submit_draft(&draft.id, "zhao.op", false)?;
+        let mut reset = change(7, &submission.id, CentreState::Reset);
+        reset.reason = Some("背景有阴影".to_string());
+
+        store.apply_changes(CENTRE, &[(&reset, None)])?;
+
+        let after = store.submission(&submission.id)?;
+        assert_eq!(after.state, SubmissionState::Centre(CentreState::Reset));
+        assert_eq!(after.reason.as_deref(), Some("背景有阴影"));
+        assert_eq!(store.draft(&draft.id)?.state, DraftState::Draft);
+        assert_eq!(store.outbox_len()?, 0, "a lost acknowledgement is settled");
+        assert_eq!(store.enrolment(CENTRE)?.expect("enrolled").feed_cursor, "7");
+        let entry = &store.audit_entries(1)?[0];
+        assert_eq!((entry.actor.as_str(), entry.action.as_str()), ("centre", "centre_reset"));
+        Ok(())
+    }
+
+    #[test]
+    fn reset_draft_not_resent() -> TestResult {
+        let (_dir, mut store, student) = test_support::sample_store()?;
+        enrolled(&mut store)?;
+        let draft = test_support::save_passing_draft(&mut store, student.id, false)?;
+        let submission = store.submit_draft(&draft.id, "zhao.op", false)?;
+        store.apply_changes(CENTRE, &[(&change(1, &submission.id, CentreState::Reset), None)])?;
+
+        let error = store.submit_draft(&draft.id, "zhao.op", false).unwrap_err();
+        let fresh = test_support::save_passing_draft(&mut store, student.id, false)?;
+
+        assert_eq!(error.kind(), ErrorKind::Conflict);
+        assert!(error.to_string().contains("capture a new photo"), "{error}");
+        assert!(store.submit_draft(&fresh.id, "zhao.op", false).is_ok());
+        Ok(())
+    }
+
+    #[test]
+    fn final_needs_supervisor() -> TestResult {
+        let (_dir, mut store, student) = test_support::sample_store()?;
+        enrolled(&mut store)?;
+        let draft = test_support::save_passing_draft(&mut store, student.id, false)?;
+        let submission = store.submit_draft(&draft.id, "zhao.op", false)?;
+        let jpeg = test_support::jpeg_bytes();
+        let mut finished = change(1, &submission.id, CentreState::Finished);
+        finished.finished_sha256 = Some(crate::sync::client::sha256_hex(&jpeg));
+        let made_final = change(2, &submission.id, CentreState::Final);
+        store.apply_changes(CENTRE, &[(&finished, Some(&jpeg)), (&made_final, None)])?;
+        let replacement = test_support::save_passing_draft(&mut store, student.id, false)?;
+
+        let by_operator = store
+            .submit_draft(&replacement.id, "zhao.op", false)
+            .unwrap_err();
+        let by_supervisor = store.submit_draft(&replacement.id, "wang.li", true)?;
+
+        assert_eq!(by_operator.kind(), ErrorKind::Denied);
+        let held = store.submission(&submission.id)?;
+        assert_eq!(held.state, SubmissionState::Centre(CentreState::Final));
+        assert_eq!(held.finished_jpeg, Some(jpeg));
+        assert_eq!(by_supervisor.state, SubmissionState::Queued);
+        let actions: Vec<String> = store
+            .audit_entries(2)?
+            .into_iter()
+            .map(|entry| entry.action)
+            .collect();
+        assert_eq!(actions, ["submit_replacing_final", "centre_final"]);
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_change_moves_cursor() -> TestResult {
+        let (_dir, mut store, _student) = test_support::sample_store()?;
+        enrolled(&mut store)?;
+
+        store.apply_changes(CENTRE, &[(&change(3, "not-ours", CentreState::Final), None)])?;
+
+        assert_eq!(store.enrolment(CENTRE)?.expect("enrolled").feed_cursor, "3");
+        Ok(())
+    }
+
+    #[test]
+    fn rejected_upload_returns_draft() -> TestResult {
+        let (_dir, mut store, student) = test_support::sample_store()?;
+        let draft = test_support::save_passing_draft(&mut store, student.id, false)?;
+        let submission = store.submit_draft(&draft.id, "zhao.op", false)?;
+
+        store.mark_rejected(&submission.id, "hash mismatch")?;
+
+        let after = store.submission(&submission.id)?;
+        assert_eq!(after.state, SubmissionState::Rejected);
+        assert_eq!(after.reason.as_deref(), Some("hash mismatch"));
+        assert_eq!(store.outbox_len()?, 0);
+        assert_eq!(store.draft(&draft.id)?.state, DraftState::Draft);
+        assert_eq!(store.audit_entries(1)?[0].action, "upload_rejected");
+        assert!(store.verify_audit().is_ok());
+        Ok(())
+    }
+
+    #[test]
+    fn demo_insert_aborts() -> TestResult {
+        let (_dir, mut store, student) = test_support::sample_store()?;
+        let draft = test_support::save_passing_draft(&mut store, student.id, true)?;
+
+        let result = store.conn.execute(
+            "INSERT INTO submissions (id, draft_id, student_id, queued_at, updated_at)
+             VALUES ('s1', ?1, ?2, 'now', 'now')",
+            params![draft.id, student.id],
+        );
+
+        let message = result.unwrap_err().to_string();
+        assert!(message.contains("demo drafts cannot be submitted"), "{message}");
+        Ok(())
+    }
+
+    #[test]
+    fn enrolment_debug_hides_credential() -> TestResult {
+        let (_dir, mut store, _student) = test_support::sample_store()?;
+        enrolled(&mut store)?;
+
+        let shown = format!("{:?}", store.enrolment(CENTRE)?);
+
+        assert!(!shown.contains("secret"), "{shown}");
+        assert_eq!(store.audit_entries(1)?[0].action, "station_enrol");
+        Ok(())
+    }
+}
