@@ -10,8 +10,8 @@ use tucai_core::checks::{self, DEFAULT_PROFILE, Profile, RuleStatus};
 use tucai_core::config::{Settings, settings_path};
 use tucai_core::station::{CameraChoice, StationOptions};
 use tucai_core::store::{Role, Store};
-use tucai_core::vision::Models;
 use tucai_core::sync::{self, SyncSettings};
+use tucai_core::vision::Models;
 use tucai_core::{ErrorKind, decode, paths};
 
 /// Tucai: the capture station for the diploma registration photo.
@@ -318,9 +318,12 @@ fn read_secret(var: &str, what: &str) -> Result<String, ExitCode> {
         return Ok(value);
     }
     let mut line = String::new();
-    std::io::stdin()
-        .read_line(&mut line)
-        .map_err(|e| fail(2, format!("cannot read the {what} from standard input: {e}")))?;
+    std::io::stdin().read_line(&mut line).map_err(|e| {
+        fail(
+            2,
+            format!("cannot read the {what} from standard input: {e}"),
+        )
+    })?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
@@ -353,8 +356,11 @@ fn sync_enrol(cli: &Cli, args: &StoreArgs) -> ExitCode {
         Ok(opened) => opened,
         Err(code) => return code,
     };
-    let enrolled = sync::enrol(&dir, &settings, &token)
-        .and_then(|enrolment| store.save_enrolment(&enrolment, "command-line").map(|()| enrolment));
+    let enrolled = sync::enrol(&dir, &settings, &token).and_then(|enrolment| {
+        store
+            .save_enrolment(&enrolment, "command-line")
+            .map(|()| enrolment)
+    });
     match enrolled {
         Ok(enrolment) => {
             println!(

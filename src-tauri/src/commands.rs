@@ -252,7 +252,10 @@ pub async fn enrol_station(
     token: String,
     approval: Option<Approval>,
 ) -> Reply<SyncStatus> {
-    blocking(&station, move |s| s.enrol_station(&token, approval.as_ref())).await
+    blocking(&station, move |s| {
+        s.enrol_station(&token, approval.as_ref())
+    })
+    .await
 }
 
 /// Saves the student's finished photo into `folder` and returns its path.

@@ -1,8 +1,8 @@
 //! The station-facing routes: enrolment, idempotent upload, the change feed
 //! and the finished photo.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;

@@ -307,8 +307,7 @@ mod tests {
     type TestResult = Result<(), Box<dyn std::error::Error>>;
 
     /// A centre with one received submission `sub-1` of station `st-1`.
-    fn centre_with_submission() -> Result<(tempfile::TempDir, Centre), Box<dyn std::error::Error>>
-    {
+    fn centre_with_submission() -> Result<(tempfile::TempDir, Centre), Box<dyn std::error::Error>> {
         let dir = tempfile::TempDir::new()?;
         let centre = Centre::open(dir.path(), KEY)?;
         let at = now();
@@ -390,8 +389,14 @@ mod tests {
         let (_dir, centre) = centre_with_submission()?;
         let uri = "/staff/submissions/sub-1/reset";
 
-        let (blank, blank_body) =
-            send(&centre, "POST", uri, Some(KEY), Some(serde_json::json!({"reason": " "}))).await?;
+        let (blank, blank_body) = send(
+            &centre,
+            "POST",
+            uri,
+            Some(KEY),
+            Some(serde_json::json!({"reason": " "})),
+        )
+        .await?;
         let (no_body, no_body_json) = send(&centre, "POST", uri, Some(KEY), None).await?;
         let (done, row) = send(
             &centre,
@@ -410,7 +415,10 @@ mod tests {
         assert_eq!(row["state"], "reset");
         assert_eq!(
             feed_states(&centre).last(),
-            Some(&("reset".to_string(), Some("shadow behind the head".to_string())))
+            Some(&(
+                "reset".to_string(),
+                Some("shadow behind the head".to_string())
+            ))
         );
         Ok(())
     }
@@ -471,7 +479,10 @@ mod tests {
         assert_eq!(error.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(error.code, "cannot_render");
         assert!(error.message.contains("reset it"), "{}", error.message);
-        assert_eq!(centre.submission("sub-1")?.map(|s| s.state), Some("received".into()));
+        assert_eq!(
+            centre.submission("sub-1")?.map(|s| s.state),
+            Some("received".into())
+        );
         Ok(())
     }
 

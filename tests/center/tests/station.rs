@@ -80,7 +80,9 @@ fn station_submits_and_receives_final() -> TestResult {
     assert!(status.online);
     assert!(status.last_error.is_none());
 
-    centre.centre.apply(&queued.submission_id, &Action::Finish)?;
+    centre
+        .centre
+        .apply(&queued.submission_id, &Action::Finish)?;
     wait_for_view(&station, SubmissionState::Finished);
     let finished = station.submission(STUDENT)?.expect("submission");
     let export = tempfile::TempDir::new()?;
@@ -92,7 +94,9 @@ fn station_submits_and_receives_final() -> TestResult {
     assert!(path.ends_with("TC2026A0001.jpg"), "{path}");
     assert_eq!((photo.width(), photo.height()), (480, 640));
 
-    centre.centre.apply(&queued.submission_id, &Action::MakeFinal)?;
+    centre
+        .centre
+        .apply(&queued.submission_id, &Action::MakeFinal)?;
     wait_for_view(&station, SubmissionState::Final);
     let final_view = station.submission(STUDENT)?.expect("submission");
     let replacement = real_draft(data.path());

@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use base64::Engine;
@@ -129,7 +129,11 @@ fn reset_returns_student_to_capture() -> TestResult {
             reason: "glasses reflect the light".to_string(),
         },
     )?;
-    wait_for_state(&store, &first.id, SubmissionState::Centre(CentreState::Reset));
+    wait_for_state(
+        &store,
+        &first.id,
+        SubmissionState::Centre(CentreState::Reset),
+    );
 
     assert_eq!(while_received.kind(), ErrorKind::Conflict);
     let reset = store.submission(&first.id)?;
@@ -191,7 +195,11 @@ fn server_errors_retried() -> TestResult {
     let submission = store.submit_draft(&draft.id, "test", false)?;
     wait_for_state(&store, &submission.id, RECEIVED);
 
-    assert_eq!(centre.centre.faults().failures_left(), 0, "three 500s answered");
+    assert_eq!(
+        centre.centre.faults().failures_left(),
+        0,
+        "three 500s answered"
+    );
     assert_eq!(centre.count(), 1);
     Ok(())
 }
@@ -207,7 +215,9 @@ fn failing_centre_reported_online() -> TestResult {
     let sync = SyncHandle::start(station.path(), fast_settings(&centre.url()))?;
 
     let submission = store.submit_draft(&draft.id, "test", false)?;
-    wait_for("a round failed with 500", || sync.state().last_error.is_some());
+    wait_for("a round failed with 500", || {
+        sync.state().last_error.is_some()
+    });
     let failing = sync.state();
     centre.centre.faults().fail_next_uploads(0);
     wait_for_state(&store, &submission.id, RECEIVED);
@@ -244,14 +254,16 @@ fn timeout_after_store_not_doubled() -> TestResult {
     assert_eq!(state_of(&store, &submission.id), SubmissionState::Queued);
 
     centre.centre.faults().release();
-    wait_for("the outbox to empty", || store.outbox_len().unwrap_or(1) == 0);
+    wait_for("the outbox to empty", || {
+        store.outbox_len().unwrap_or(1) == 0
+    });
     assert_eq!(centre.count(), 1);
     assert_ne!(state_of(&store, &submission.id), SubmissionState::Queued);
     Ok(())
 }
 
-fn spawn_worker(station: &std::path::Path, url: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_tucai-sync-worker"))
+fn spawn_worker(station: &std::path::Path, url: &str) -> ChildGuard {
+    let child = Command::new(env!("CARGO_BIN_EXE_tucai-sync-worker"))
         .arg("--data-dir")
         .arg(station)
         .arg("--centre")
@@ -261,7 +273,8 @@ fn spawn_worker(station: &std::path::Path, url: &str) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("sync worker starts")
+        .expect("sync worker starts");
+    ChildGuard(child)
 }
 
 #[test]
@@ -274,24 +287,24 @@ fn killed_mid_upload_recovers() -> TestResult {
     let submission = store.submit_draft(&draft.id, "test", false)?;
     enrol(station.path(), &centre);
 
-    let mut worker = spawn_worker(station.path(), &centre.url());
+    let worker = spawn_worker(station.path(), &centre.url());
     wait_for("the upload held open", || {
         centre.centre.faults().held() >= 1
     });
-    // Child::kill sends SIGKILL on Unix: the worker gets no chance to
+    // Dropping the guard sends SIGKILL: the worker gets no chance to
     // finish the request or write anything.
-    worker.kill()?;
-    worker.wait()?;
+    drop(worker);
 
     assert_eq!(centre.count(), 1, "the centre stored the upload");
     assert_eq!(store.outbox_len()?, 1, "the station never saw the answer");
     assert_eq!(state_of(&store, &submission.id), SubmissionState::Queued);
 
     centre.centre.faults().release();
-    let mut restarted = spawn_worker(station.path(), &centre.url());
-    wait_for("the outbox to empty", || store.outbox_len().unwrap_or(1) == 0);
-    restarted.kill()?;
-    restarted.wait()?;
+    let restarted = spawn_worker(station.path(), &centre.url());
+    wait_for("the outbox to empty", || {
+        store.outbox_len().unwrap_or(1) == 0
+    });
+    drop(restarted);
 
     assert_eq!(centre.count(), 1);
     assert_eq!(state_of(&store, &submission.id), RECEIVED);
@@ -500,7 +513,10 @@ fn tampered_upload_refused() -> TestResult {
         "{key_error:?}"
     );
     assert!(
-        matches!(&credential_error, ClientError::Unauthorized { status: 401, .. }),
+        matches!(
+            &credential_error,
+            ClientError::Unauthorized { status: 401, .. }
+        ),
         "{credential_error:?}"
     );
     assert_eq!(centre.count(), 0);
@@ -514,7 +530,11 @@ fn feed_pages_with_cursor() -> TestResult {
     let original = original_png().to_vec();
     for n in 0..3 {
         let id = format!("sub-page-{n}");
-        let upload = SignedUpload::sign(&metadata(&id, &station_id, &original), original.clone(), &key);
+        let upload = SignedUpload::sign(
+            &metadata(&id, &station_id, &original),
+            original.clone(),
+            &key,
+        );
         centre
             .runtime
             .block_on(client.upload(&credential, &upload))?;

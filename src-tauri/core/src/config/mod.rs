@@ -182,7 +182,8 @@ impl Settings {
             ));
         }
         if !self.centre_url.trim().is_empty() {
-            crate::sync::CentreUrl::check(&self.centre_url).map_err(|reason| ("centre_url", reason))?;
+            crate::sync::CentreUrl::check(&self.centre_url)
+                .map_err(|reason| ("centre_url", reason))?;
         }
         let name_chars = self.station_name.trim().chars().count();
         if !(1..=64).contains(&name_chars) {
@@ -351,11 +352,13 @@ mod tests {
 
     #[test]
     fn sync_retry_bounds_ordered() {
-        let reason =
-            Settings::parse("sync_retry_min_seconds = 60\nsync_retry_max_seconds = 10\n")
-                .unwrap_err();
+        let reason = Settings::parse("sync_retry_min_seconds = 60\nsync_retry_max_seconds = 10\n")
+            .unwrap_err();
 
-        assert!(reason.starts_with("line 2, sync_retry_max_seconds:"), "{reason}");
+        assert!(
+            reason.starts_with("line 2, sync_retry_max_seconds:"),
+            "{reason}"
+        );
     }
 
     #[test]

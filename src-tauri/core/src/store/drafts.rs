@@ -593,7 +593,10 @@ mod tests {
 
         assert_eq!(store.draft(&draft.id)?.state, DraftState::Submitted);
         assert_eq!(
-            store.submit_draft(&draft.id, "test", false).unwrap_err().kind(),
+            store
+                .submit_draft(&draft.id, "test", false)
+                .unwrap_err()
+                .kind(),
             ErrorKind::Conflict
         );
         Ok(())
@@ -603,7 +606,9 @@ mod tests {
     fn submit_unknown_not_found() -> TestResult {
         let (_dir, mut store, _student) = test_support::sample_store()?;
 
-        let error = store.submit_draft("no-such-draft", "test", false).unwrap_err();
+        let error = store
+            .submit_draft("no-such-draft", "test", false)
+            .unwrap_err();
 
         assert_eq!(error.kind(), ErrorKind::NotFound);
         Ok(())

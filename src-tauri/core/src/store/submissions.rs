@@ -333,9 +333,19 @@ impl Store {
             params![submission_id, reason, now_rfc3339()],
         )?;
         return_draft(&tx, submission_id)?;
-        audit_act(&tx, "station", submission_id, "upload_rejected", Some(reason))?;
+        audit_act(
+            &tx,
+            "station",
+            submission_id,
+            "upload_rejected",
+            Some(reason),
+        )?;
         tx.commit()?;
-        tracing::warn!(submission_id, reason, "submission rejected, the student captures again");
+        tracing::warn!(
+            submission_id,
+            reason,
+            "submission rejected, the student captures again"
+        );
         Ok(())
     }
 
@@ -656,7 +666,11 @@ mod tests {
         assert_eq!(submission.state, SubmissionState::Queued);
         let entry = &store.audit_entries(1)?[0];
         assert_eq!(
-            (entry.actor.as_str(), entry.action.as_str(), entry.subject.as_str()),
+            (
+                entry.actor.as_str(),
+                entry.action.as_str(),
+                entry.subject.as_str()
+            ),
             ("zhao.op", "submit", "2023010001")
         );
         assert!(entry.details.contains(&submission.id));
@@ -670,7 +684,9 @@ mod tests {
         let second = test_support::save_passing_draft(&mut store, student.id, false)?;
         store.submit_draft(&first.id, "zhao.op", false)?;
 
-        let error = store.submit_draft(&second.id, "zhao.op", false).unwrap_err();
+        let error = store
+            .submit_draft(&second.id, "zhao.op", false)
+            .unwrap_err();
 
         assert_eq!(error.kind(), ErrorKind::Conflict);
         assert!(error.to_string().contains("queued"), "{error}");
@@ -716,7 +732,10 @@ mod tests {
         assert_eq!(store.outbox_len()?, 0, "a lost acknowledgement is settled");
         assert_eq!(store.enrolment(CENTRE)?.expect("enrolled").feed_cursor, "7");
         let entry = &store.audit_entries(1)?[0];
-        assert_eq!((entry.actor.as_str(), entry.action.as_str()), ("centre", "centre_reset"));
+        assert_eq!(
+            (entry.actor.as_str(), entry.action.as_str()),
+            ("centre", "centre_reset")
+        );
         Ok(())
     }
 
@@ -726,7 +745,10 @@ mod tests {
         enrolled(&mut store)?;
         let draft = test_support::save_passing_draft(&mut store, student.id, false)?;
         let submission = store.submit_draft(&draft.id, "zhao.op", false)?;
-        store.apply_changes(CENTRE, &[(&change(1, &submission.id, CentreState::Reset), None)])?;
+        store.apply_changes(
+            CENTRE,
+            &[(&change(1, &submission.id, CentreState::Reset), None)],
+        )?;
 
         let error = store.submit_draft(&draft.id, "zhao.op", false).unwrap_err();
         let fresh = test_support::save_passing_draft(&mut store, student.id, false)?;
@@ -774,7 +796,10 @@ mod tests {
         let (_dir, mut store, _student) = test_support::sample_store()?;
         enrolled(&mut store)?;
 
-        store.apply_changes(CENTRE, &[(&change(3, "not-ours", CentreState::Final), None)])?;
+        store.apply_changes(
+            CENTRE,
+            &[(&change(3, "not-ours", CentreState::Final), None)],
+        )?;
 
         assert_eq!(store.enrolment(CENTRE)?.expect("enrolled").feed_cursor, "3");
         Ok(())
@@ -810,7 +835,10 @@ mod tests {
         );
 
         let message = result.unwrap_err().to_string();
-        assert!(message.contains("demo drafts cannot be submitted"), "{message}");
+        assert!(
+            message.contains("demo drafts cannot be submitted"),
+            "{message}"
+        );
         Ok(())
     }
 

@@ -22,9 +22,8 @@ impl CentreUrl {
     /// scheme other than `https` and `http`, or that uses `http` on a host
     /// other than `localhost`, 127.0.0.0/8 or `[::1]`.
     pub fn parse(text: &str) -> Result<CentreUrl> {
-        CentreUrl::check(text).map_err(|reason| {
-            Error::Invalid(format!("invalid centre address {text:?}: {reason}"))
-        })
+        CentreUrl::check(text)
+            .map_err(|reason| Error::Invalid(format!("invalid centre address {text:?}: {reason}")))
     }
 
     /// Checks the centre's address as [`CentreUrl::parse`] does, returning
