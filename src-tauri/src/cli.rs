@@ -10,6 +10,7 @@ use tucai_core::checks::{self, DEFAULT_PROFILE, Profile, RuleStatus};
 use tucai_core::config::{Settings, settings_path};
 use tucai_core::station::{CameraChoice, StationOptions};
 use tucai_core::store::{Role, Store};
+use tucai_core::sync::{self, SyncSettings};
 use tucai_core::vision::Models;
 use tucai_core::{ErrorKind, decode, paths};
 
@@ -113,6 +114,12 @@ enum Command {
         #[command(subcommand)]
         action: StaffAction,
     },
+    /// Enrol at and inspect the provincial centre set in the settings
+    /// (centre_url).
+    Sync {
+        #[command(subcommand)]
+        action: SyncAction,
+    },
     /// Export today's capture attempts, the originals of today's drafts
     /// and the roster's progress (progress.xlsx) into a new folder inside
     /// DIR, such as a USB drive.
@@ -139,6 +146,23 @@ enum AuditAction {
     /// the entry before. Exits 0 and prints the count and the last hash
     /// when intact, 1 naming the first broken entry otherwise.
     Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SyncAction {
+    /// Enrol the station at the centre with the one-time token the centre
+    /// issued to the school. The token is read from the environment
+    /// variable TUCAI_ENROL_TOKEN, or from the first line of standard input.
+    Enrol {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Print the centre's address, the station's enrolment there and the
+    /// number of submissions waiting in the outbox.
+    Status {
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -226,6 +250,12 @@ pub fn main() -> ExitCode {
         }) => staff_add(store, username, *role),
         Some(Command::Export { to, store }) => export(store, to),
         Some(Command::Diagnostics { to }) => diagnostics(cli.settings.clone(), to),
+        Some(Command::Sync {
+            action: SyncAction::Enrol { store },
+        }) => sync_enrol(&cli, store),
+        Some(Command::Sync {
+            action: SyncAction::Status { store },
+        }) => sync_status(&cli, store),
         None => window(&cli),
     }
 }
@@ -308,7 +338,8 @@ fn exit_code_for(kind: ErrorKind) -> u8 {
         | ErrorKind::NotFound
         | ErrorKind::Camera
         | ErrorKind::Denied
-        | ErrorKind::Locked => 2,
+        | ErrorKind::Locked
+        | ErrorKind::Network => 2,
         ErrorKind::Model | ErrorKind::Store | ErrorKind::Conflict | ErrorKind::Internal => 3,
     }
 }
@@ -339,19 +370,101 @@ fn audit_verify(args: &StoreArgs) -> ExitCode {
     }
 }
 
-fn staff_add(args: &StoreArgs, username: &str, role: RoleArg) -> ExitCode {
-    let password = match std::env::var("TUCAI_PASSWORD") {
-        Ok(password) if !password.is_empty() => password,
-        _ => {
-            let mut line = String::new();
-            if let Err(e) = std::io::stdin().read_line(&mut line) {
-                return fail(
-                    2,
-                    format!("cannot read the password from standard input: {e}"),
-                );
-            }
-            line.trim_end_matches(['\r', '\n']).to_owned()
+/// Reads a secret from the environment variable `var`, or else from the
+/// first line of standard input.
+fn read_secret(var: &str, what: &str) -> Result<String, ExitCode> {
+    if let Ok(value) = std::env::var(var)
+        && !value.is_empty()
+    {
+        return Ok(value);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| {
+        fail(
+            2,
+            format!("cannot read the {what} from standard input: {e}"),
+        )
+    })?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// Loads the settings and takes the sync settings from them.
+fn load_sync_settings(cli: &Cli) -> Result<SyncSettings, ExitCode> {
+    let path = settings_path(cli.settings.clone()).map_err(|e| fail(2, e))?;
+    let settings = Settings::load(&path).map_err(|e| fail(2, e))?;
+    let sync = SyncSettings::from_settings(&settings).map_err(|e| fail(2, e))?;
+    sync.ok_or_else(|| {
+        fail(
+            2,
+            format!(
+                "no centre address in {}: set centre_url to the address the centre gave the school",
+                path.display()
+            ),
+        )
+    })
+}
+
+fn sync_enrol(cli: &Cli, args: &StoreArgs) -> ExitCode {
+    let settings = match load_sync_settings(cli) {
+        Ok(settings) => settings,
+        Err(code) => return code,
+    };
+    let token = match read_secret("TUCAI_ENROL_TOKEN", "enrolment token") {
+        Ok(token) => token,
+        Err(code) => return code,
+    };
+    let (dir, mut store) = match open_store(args) {
+        Ok(opened) => opened,
+        Err(code) => return code,
+    };
+    let enrolled = sync::enrol(&dir, &settings, &token).and_then(|enrolment| {
+        store
+            .save_enrolment(&enrolment, "command-line")
+            .map(|()| enrolment)
+    });
+    match enrolled {
+        Ok(enrolment) => {
+            println!(
+                "enrolled at {} as station {} of {}",
+                enrolment.centre_url, enrolment.station_id, enrolment.school
+            );
+            ExitCode::SUCCESS
         }
+        Err(e) => fail(exit_code_for(e.kind()), e),
+    }
+}
+
+fn sync_status(cli: &Cli, args: &StoreArgs) -> ExitCode {
+    let settings = match load_sync_settings(cli) {
+        Ok(settings) => settings,
+        Err(code) => return code,
+    };
+    let (_, store) = match open_store(args) {
+        Ok(opened) => opened,
+        Err(code) => return code,
+    };
+    let centre = settings.centre.as_str();
+    let status = store
+        .enrolment(centre)
+        .and_then(|enrolment| Ok((enrolment, store.outbox_len()?)));
+    match status {
+        Ok((enrolment, waiting)) => {
+            println!("centre: {centre}");
+            match enrolment {
+                Some(e) => println!("enrolled: station {} of {}", e.station_id, e.school),
+                None => println!("enrolled: no (run `tucai-station sync enrol`)"),
+            }
+            println!("waiting in the outbox: {waiting}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(exit_code_for(e.kind()), e),
+    }
+}
+
+fn staff_add(args: &StoreArgs, username: &str, role: RoleArg) -> ExitCode {
+    let password = match read_secret("TUCAI_PASSWORD", "password") {
+        Ok(password) => password,
+        Err(code) => return code,
     };
     let (_, mut store) = match open_store(args) {
         Ok(opened) => opened,

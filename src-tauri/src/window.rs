@@ -60,6 +60,11 @@ pub fn run_window(options: &StationOptions) -> tucai_core::Result<()> {
             crate::commands::leave_kiosk,
             crate::commands::get_settings,
             crate::commands::save_settings,
+            crate::commands::submit_draft,
+            crate::commands::student_submission,
+            crate::commands::sync_status,
+            crate::commands::enrol_station,
+            crate::commands::export_finished_photo,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| tucai_core::Error::Internal(format!("the window failed: {e}")))

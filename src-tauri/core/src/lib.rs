@@ -13,6 +13,7 @@ pub mod error;
 pub mod paths;
 pub mod station;
 pub mod store;
+pub mod sync;
 pub mod text;
 pub mod views;
 pub mod vision;

@@ -51,9 +51,30 @@ auto_capture: boolean,
  */
 auto_capture_hold_ms: number, 
 /**
- * Address of the provincial centre, empty while the station works offline.
+ * Address of the provincial centre, empty while the station works
+ * offline: https:// for any host, http:// only for this computer.
  */
 centre_url: string, 
+/**
+ * Name the centre shows for this station, such as the booth's room (1 to 64 characters).
+ */
+station_name: string, 
+/**
+ * Seconds one request to the centre may take, from connecting to the last byte (5 to 600).
+ */
+sync_timeout_seconds: number, 
+/**
+ * Seconds between reads of the centre's results while nothing waits to be sent (5 to 3600).
+ */
+sync_poll_seconds: number, 
+/**
+ * Seconds before the first retry after a failed sync; each later retry waits twice as long (1 to 600).
+ */
+sync_retry_min_seconds: number, 
+/**
+ * Longest wait between retries, in seconds (1 to 86400, at least `sync_retry_min_seconds`).
+ */
+sync_retry_max_seconds: number, 
 /**
  * Days to keep the originals of students whose photo is final (1 to 3650).
  */

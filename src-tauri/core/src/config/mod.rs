@@ -16,8 +16,8 @@ pub const SETTINGS_ENV: &str = "TUCAI_SETTINGS";
 /// File name of the settings inside the config folder.
 pub const SETTINGS_FILE: &str = "settings.toml";
 
-/// Every setting of the station, with its documentation in the README's
-/// table of settings.
+/// Every setting of the station. Each field's comment is its documentation
+/// in the README's table of settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default, deny_unknown_fields)]
 #[ts(export)]
@@ -45,8 +45,19 @@ pub struct Settings {
     pub auto_capture: bool,
     /// How long the live checks must hold before an automatic capture (500 to 10000).
     pub auto_capture_hold_ms: u32,
-    /// Address of the provincial centre, empty while the station works offline.
+    /// Address of the provincial centre, empty while the station works
+    /// offline: https:// for any host, http:// only for this computer.
     pub centre_url: String,
+    /// Name the centre shows for this station, such as the booth's room (1 to 64 characters).
+    pub station_name: String,
+    /// Seconds one request to the centre may take, from connecting to the last byte (5 to 600).
+    pub sync_timeout_seconds: u32,
+    /// Seconds between reads of the centre's results while nothing waits to be sent (5 to 3600).
+    pub sync_poll_seconds: u32,
+    /// Seconds before the first retry after a failed sync; each later retry waits twice as long (1 to 600).
+    pub sync_retry_min_seconds: u32,
+    /// Longest wait between retries, in seconds (1 to 86400, at least `sync_retry_min_seconds`).
+    pub sync_retry_max_seconds: u32,
     /// Days to keep the originals of students whose photo is final (1 to 3650).
     pub retention_days: u32,
     /// Full screen without window controls; only a supervisor can close it.
@@ -68,6 +79,12 @@ impl Default for Settings {
             auto_capture: false,
             auto_capture_hold_ms: 1500,
             centre_url: String::new(),
+            station_name: "tucai-station".to_owned(),
+            // An original of 10 MB takes 40 s at 2 Mbit/s.
+            sync_timeout_seconds: 60,
+            sync_poll_seconds: 30,
+            sync_retry_min_seconds: 2,
+            sync_retry_max_seconds: 300,
             retention_days: 90,
             kiosk: false,
         }
@@ -85,6 +102,10 @@ const RANGES: &[(&str, u32, u32)] = &[
     ("idle_sign_out_minutes", 1, 240),
     ("auto_capture_hold_ms", 500, 10_000),
     ("retention_days", 1, 3650),
+    ("sync_timeout_seconds", 5, 600),
+    ("sync_poll_seconds", 5, 3600),
+    ("sync_retry_min_seconds", 1, 600),
+    ("sync_retry_max_seconds", 1, 86_400),
 ];
 
 impl Settings {
@@ -163,23 +184,27 @@ impl Settings {
                 ),
             ));
         }
-        if !self.centre_url.is_empty() && !centre_url_allowed(&self.centre_url) {
+        if !self.centre_url.trim().is_empty() {
+            crate::sync::CentreUrl::check(&self.centre_url)
+                .map_err(|reason| ("centre_url", reason))?;
+        }
+        let name_chars = self.station_name.trim().chars().count();
+        if !(1..=64).contains(&name_chars) {
             return Err((
-                "centre_url",
+                "station_name",
+                format!("{:?} is not 1 to 64 characters", self.station_name),
+            ));
+        }
+        if self.sync_retry_max_seconds < self.sync_retry_min_seconds {
+            return Err((
+                "sync_retry_max_seconds",
                 format!(
-                    "{:?} must start with https:// (plain http:// only to 127.0.0.1, [::1] \
-                     or localhost, for a test centre)",
-                    self.centre_url
+                    "{} is less than sync_retry_min_seconds ({})",
+                    self.sync_retry_max_seconds, self.sync_retry_min_seconds
                 ),
             ));
         }
         Ok(())
-    }
-
-    /// The settings as the text of a settings file.
-    pub fn to_toml(&self) -> Result<String> {
-        toml::to_string_pretty(self)
-            .map_err(|e| Error::Internal(format!("cannot write the settings: {e}")))
     }
 
     fn number(&self, key: &str) -> u32 {
@@ -193,8 +218,18 @@ impl Settings {
             "idle_sign_out_minutes" => self.idle_sign_out_minutes,
             "auto_capture_hold_ms" => self.auto_capture_hold_ms,
             "retention_days" => self.retention_days,
+            "sync_timeout_seconds" => self.sync_timeout_seconds,
+            "sync_poll_seconds" => self.sync_poll_seconds,
+            "sync_retry_min_seconds" => self.sync_retry_min_seconds,
+            "sync_retry_max_seconds" => self.sync_retry_max_seconds,
             _ => 0,
         }
+    }
+
+    /// The settings as the text of a settings file.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string_pretty(self)
+            .map_err(|e| Error::Internal(format!("cannot write the settings: {e}")))
     }
 
     /// Writes the settings to `path` atomically (a temporary file renamed
@@ -215,23 +250,6 @@ impl Settings {
         tracing::info!(path = %path.display(), "settings saved");
         Ok(())
     }
-}
-
-/// True for an https address, or an http one whose host is the loopback
-/// interface: photos and ID numbers never cross a network unencrypted.
-fn centre_url_allowed(url: &str) -> bool {
-    if let Some(rest) = url.strip_prefix("https://") {
-        return !rest.is_empty();
-    }
-    let Some(rest) = url.strip_prefix("http://") else {
-        return false;
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => authority.split(':').next().unwrap_or(""),
-    };
-    matches!(host, "127.0.0.1" | "::1" | "localhost")
 }
 
 /// Line (from 1) on which `key` is set.
@@ -332,29 +350,30 @@ mod tests {
     }
 
     #[test]
-    fn plain_http_only_to_loopback() {
-        for good in [
-            "https://centre.example.edu.cn/api",
-            "http://127.0.0.1:8787",
-            "http://localhost:8787/",
-            "http://[::1]:8787",
-        ] {
-            assert!(centre_url_allowed(good), "{good}");
-        }
-        for bad in [
-            "http://centre.example.edu.cn",
-            "http://127.0.0.1.evil.example",
-            "http://localhost.evil.example:80",
-            "https://",
-            "ftp://127.0.0.1",
-        ] {
-            assert!(!centre_url_allowed(bad), "{bad}");
-        }
-        let reason = Settings::parse("centre_url = \"http://10.0.0.5:8787\"").unwrap_err();
+    fn remote_plain_http_names_url_and_fix() {
+        let reason = Settings::parse("\ncentre_url = \"http://192.0.2.10:8787\"\n").unwrap_err();
+
+        assert!(reason.starts_with("line 2, centre_url:"), "{reason}");
+        assert!(reason.contains("\"http://192.0.2.10:8787\""), "{reason}");
+        assert!(reason.contains("use https://192.0.2.10:8787"), "{reason}");
+    }
+
+    #[test]
+    fn sync_retry_bounds_ordered() {
+        let reason = Settings::parse("sync_retry_min_seconds = 60\nsync_retry_max_seconds = 10\n")
+            .unwrap_err();
+
         assert!(
-            reason.contains("10.0.0.5") && reason.contains("127.0.0.1"),
+            reason.starts_with("line 2, sync_retry_max_seconds:"),
             "{reason}"
         );
+    }
+
+    #[test]
+    fn empty_station_name_rejected() {
+        let reason = Settings::parse("station_name = \" \"\n").unwrap_err();
+
+        assert!(reason.contains("station_name"), "{reason}");
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod open;
 mod preview;
 mod records;
 mod staff;
+mod sync;
 
 pub use capture::summary;
 pub use open::{CameraChoice, StationOptions};
@@ -39,6 +40,8 @@ pub struct Station {
     /// What the start-up check found a crash had left half-done.
     recovery: crate::store::RecoveryReport,
     preview: Mutex<Option<PreviewHandle>>,
+    /// The sync worker, while a centre address is set.
+    sync: Mutex<Option<sync::RunningSync>>,
 }
 
 impl Station {

@@ -57,7 +57,7 @@ impl Station {
             camera = %camera.name,
             "station opened"
         );
-        Ok(Station {
+        let station = Station {
             store: Mutex::new(store),
             models: Arc::new(models),
             profile: Arc::new(profile),
@@ -68,7 +68,10 @@ impl Station {
             signed_in: Mutex::new(None),
             recovery,
             preview: Mutex::new(None),
-        })
+            sync: Mutex::new(None),
+        };
+        station.restart_sync()?;
+        Ok(station)
     }
 }
 

@@ -230,8 +230,8 @@ impl Station {
         Ok(self.settings().clone())
     }
 
-    /// Validates and saves new settings; needs a supervisor. Lock, draft
-    /// and sign-out settings apply at once; the profile at the next start.
+    /// Validates and saves new settings; needs a supervisor. Lock, draft,
+    /// sign-out and sync settings apply at once; the profile at the next start.
     pub fn save_settings(
         &self,
         settings: crate::config::Settings,
@@ -255,6 +255,12 @@ impl Station {
             "settings",
             &serde_json::json!({ "changed": changed }),
         )?;
+        let sync_changed = changed
+            .iter()
+            .any(|key| key == "centre_url" || key == "station_name" || key.starts_with("sync_"));
+        if sync_changed {
+            self.restart_sync()?;
+        }
         Ok(settings)
     }
 }
