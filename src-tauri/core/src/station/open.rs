@@ -49,8 +49,13 @@ impl Station {
         let profile = Profile::named(&options.profile)?;
         let camera = open_camera(&options.camera)?;
         let models = Models::load_bundled()?;
-        let store = Store::open(&options.data_dir)?;
+        let mut store = Store::open(&options.data_dir)?;
         let recovery = store.recover()?;
+        store.apply_retention(
+            options.settings.retention_days,
+            chrono::Local::now(),
+            "station",
+        )?;
         tracing::info!(
             data_dir = %options.data_dir.display(),
             profile = %profile.id,

@@ -45,9 +45,10 @@ impl Store {
     /// missing. Run once when the station starts.
     pub fn recover(&self) -> Result<RecoveryReport> {
         let mut report = RecoveryReport::default();
-        let mut statement = self
-            .conn
-            .prepare("SELECT id, original_path FROM drafts INDEXED BY drafts_by_original")?;
+        let mut statement = self.conn.prepare(
+            "SELECT id, original_path FROM drafts INDEXED BY drafts_by_original \
+             WHERE original_removed_at IS NULL",
+        )?;
         let rows = statement
             .query_map([], |row| {
                 Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))

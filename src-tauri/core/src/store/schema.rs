@@ -195,18 +195,22 @@ BEGIN
 END;
 "#;
 
-/// Version 4: an index that covers the start-up check's scan of every
-/// draft's original, so that the scan reads the index instead of walking
-/// rows that hold the rendered photos.
-const V4_ORIGINALS_INDEX: &str = r#"
-CREATE INDEX drafts_by_original ON drafts (original_path, id);
+/// Version 4: the time a draft's original was removed under the retention
+/// setting (the row and its rendered photo stay), and an index of the
+/// originals still kept that covers the start-up check's scan, so that the
+/// scan reads the index instead of walking rows that hold rendered photos.
+const V4_ORIGINALS: &str = r#"
+ALTER TABLE drafts ADD COLUMN original_removed_at TEXT;
+
+CREATE INDEX drafts_by_original ON drafts (original_path, id)
+    WHERE original_removed_at IS NULL;
 "#;
 
 const MIGRATIONS: &[M<'static>] = &[
     M::up(V1_INITIAL),
     M::up(V2_RECORDS),
     M::up(V3_SYNC),
-    M::up(V4_ORIGINALS_INDEX),
+    M::up(V4_ORIGINALS),
 ];
 
 /// Builds the migration list, in the order the migrations apply.
