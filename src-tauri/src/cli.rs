@@ -11,7 +11,7 @@ use tucai_core::config::{Settings, settings_path};
 use tucai_core::station::{CameraChoice, StationOptions};
 use tucai_core::store::{Role, Store};
 use tucai_core::vision::Models;
-use tucai_core::{ErrorKind, decode, paths};
+use tucai_core::{ErrorKind, decode, paths, recapture};
 
 /// Tucai: the capture station for the diploma registration photo.
 ///
@@ -340,7 +340,13 @@ fn check(photo: &std::path::Path, profile: &str, json: bool, lang: Lang) -> Exit
         Err(e) => return fail(3, e),
     };
     let report = match checks::check_photo(&image, &models, &profile) {
-        Ok((report, _)) => report,
+        Ok((mut report, analysis)) => {
+            // A single photo has no preview frames, so only the
+            // single-frame recapture cues run.
+            let assessment = recapture::assess(&image, &analysis, &[]);
+            report.push(recapture::rule(&assessment));
+            report
+        }
         Err(e) => return fail(exit_code_for(e.kind()), e),
     };
 

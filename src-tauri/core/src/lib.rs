@@ -10,6 +10,7 @@ pub mod config;
 pub mod decode;
 pub mod error;
 pub mod paths;
+pub mod recapture;
 pub mod station;
 pub mod store;
 pub mod text;

@@ -282,3 +282,62 @@ fn roster_import_from_window_bytes() {
     assert!(error.to_string().contains("line "), "{error}");
     assert_eq!((summary.unchanged, summary.students), (40, 40));
 }
+
+#[test]
+fn screen_replay_fails_recapture() {
+    use crate::checks::RuleStatus;
+    use crate::recapture::corpus::{Corpus, CorpusSize, Presentation};
+
+    let models = crate::vision::Models::load_bundled().unwrap();
+    let corpus = Corpus::load(&models).unwrap();
+    let spec = corpus
+        .specs(2026, CorpusSize { bona_fide: 0, attacks: 1 })
+        .into_iter()
+        .find(|s| s.presentation == Presentation::Screen)
+        .unwrap();
+    let sample = corpus.render(&spec);
+    let frames = tempfile::tempdir().unwrap();
+    for (i, frame) in sample.frames.iter().enumerate() {
+        frame
+            .save(frames.path().join(format!("frame-{i:02}.png")))
+            .unwrap();
+    }
+
+    let data = tempfile::tempdir().unwrap();
+    let station = station(data.path(), frames.path().to_owned(), 6);
+    fill_history(&station, 4);
+    let outcome = station.capture("2023010001").unwrap();
+    station.stop_preview();
+    let rule = outcome.report.rule(crate::recapture::RULE).unwrap();
+    assert_eq!(rule.status, RuleStatus::Fail, "{rule:?}");
+    assert!(!outcome.report.passed);
+    assert!(outcome.draft.is_none());
+}
+
+/// Starts the preview and waits until the live checks have filled the
+/// recapture history with `frames` frames.
+fn fill_history(station: &Station, frames: usize) {
+    station
+        .start_preview(Box::new(|_| true), Box::new(|_| true))
+        .unwrap();
+    let started = std::time::Instant::now();
+    while station.history.lock().unwrap().len() < frames {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the live checks filled no history"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn demo_capture_passes_recapture() {
+    let data = tempfile::tempdir().unwrap();
+    let station = demo_station(data.path(), 6);
+    fill_history(&station, 4);
+    let outcome = station.capture("2023010001").unwrap();
+    station.stop_preview();
+    let rule = outcome.report.rule(crate::recapture::RULE).unwrap();
+    assert_eq!(rule.status, crate::checks::RuleStatus::Pass, "{rule:?}");
+    assert!(outcome.draft.is_some());
+}
