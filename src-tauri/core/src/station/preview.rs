@@ -132,25 +132,39 @@ fn live_loop(
         };
         last = frame.number;
         let started = Instant::now();
-        match checks::live_check(&frame.image, models, profile, frame.number) {
-            Ok((status, analysis)) => {
-                let eyes = analysis.usable_mesh().map(|mesh| mesh.eye_openings());
-                let recent = RecentFrame::new(&frame.image, frame.received, eyes);
-                history
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(recent);
-                *checked.lock().unwrap_or_else(|e| e.into_inner()) = Some(frame);
+        match check_live_frame(frame, models, profile, checked, history) {
+            Ok(status) => {
                 if !sink(status) {
                     return;
                 }
             }
-            Err(e) => tracing::warn!(error = %e, frame = frame.number, "live checks failed"),
+            Err(e) => tracing::warn!(error = %e, frame = last, "live checks failed"),
         }
         if let Some(rest) = LIVE_INTERVAL.checked_sub(started.elapsed()) {
             std::thread::sleep(rest);
         }
     }
+}
+
+/// Runs the live checks on `frame`, keeps a downsized copy with its eye
+/// openings in the recapture history, and makes it the frame a capture
+/// takes.
+pub(super) fn check_live_frame(
+    frame: Frame,
+    models: &Models,
+    profile: &Profile,
+    checked: &Mutex<Option<Frame>>,
+    history: &Mutex<FrameHistory>,
+) -> Result<LiveStatus> {
+    let (status, analysis) = checks::live_check(&frame.image, models, profile, frame.number)?;
+    let eyes = analysis.usable_mesh().map(|mesh| mesh.eye_openings());
+    let recent = RecentFrame::new(&frame.image, frame.received, eyes);
+    history
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(recent);
+    *checked.lock().unwrap_or_else(|e| e.into_inner()) = Some(frame);
+    Ok(status)
 }
 
 /// Scales a frame to fit 640x640 and encodes it as JPEG for the window.
