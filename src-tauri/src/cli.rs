@@ -12,7 +12,7 @@ use tucai_core::station::{CameraChoice, StationOptions};
 use tucai_core::store::{Role, Store};
 use tucai_core::sync::{self, SyncSettings};
 use tucai_core::vision::Models;
-use tucai_core::{ErrorKind, decode, paths};
+use tucai_core::{ErrorKind, decode, paths, recapture};
 
 /// Tucai: the capture station for the diploma registration photo.
 ///
@@ -544,7 +544,13 @@ fn check(
         Err(e) => return fail(3, e),
     };
     let (report, analysis) = match checks::check_photo(&image, &models, &profile) {
-        Ok(checked) => checked,
+        Ok((mut report, analysis)) => {
+            // A single photo has no preview frames, so only the
+            // single-frame recapture cues run.
+            let assessment = recapture::assess(&image, &analysis, &[]);
+            report.push(recapture::rule(&assessment));
+            (report, analysis)
+        }
         Err(e) => return fail(exit_code_for(e.kind()), e),
     };
 

@@ -11,6 +11,7 @@ pub mod decode;
 pub mod diagnostics;
 pub mod error;
 pub mod paths;
+pub mod recapture;
 pub mod station;
 pub mod store;
 pub mod sync;

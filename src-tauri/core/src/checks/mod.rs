@@ -3,7 +3,7 @@
 
 mod analysis;
 mod crop;
-mod measure;
+pub(crate) mod measure;
 mod profile;
 mod regions;
 mod render;
@@ -13,7 +13,7 @@ mod rules_face;
 mod rules_picture;
 mod validate;
 
-pub use analysis::{Analysis, analyse};
+pub use analysis::{Analysis, FACE_SCORE, analyse};
 pub use crop::{Crop, CropProblem, HeadGeometry};
 pub use profile::{Band, DEFAULT_PROFILE, Profile, list_profiles, profiles_dir};
 pub use render::{JpegInfo, Rendered, inspect, render};
@@ -155,6 +155,17 @@ pub fn live_status(
     profile: &Profile,
     frame: u64,
 ) -> Result<LiveStatus> {
+    live_check(image, models, profile, frame).map(|(status, _)| status)
+}
+
+/// Runs the cheap checks on a preview frame and returns the hints with the
+/// analysis they came from.
+pub fn live_check(
+    image: &RgbImage,
+    models: &Models,
+    profile: &Profile,
+    frame: u64,
+) -> Result<(LiveStatus, Analysis)> {
     let analysis = analyse(image, models, profile)?;
     let mut results = vec![
         rules::single_face(&analysis, profile),
@@ -167,11 +178,12 @@ pub fn live_status(
     results.push(rules::mouth_closed(&analysis, profile));
     results.push(rules::exposure(image, &analysis, profile));
     let report = Report::new(&profile.id, image.width(), image.height(), results);
-    Ok(LiveStatus {
+    let status = LiveStatus {
         frame,
         faces: analysis.faces.len() as u32,
         hints: hints(image, &report, &analysis, profile),
-    })
+    };
+    Ok((status, analysis))
 }
 
 #[cfg(test)]

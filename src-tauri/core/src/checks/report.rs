@@ -78,6 +78,12 @@ impl Report {
         }
     }
 
+    /// Appends a rule's result, and clears `passed` when it failed.
+    pub fn push(&mut self, result: RuleResult) {
+        self.passed &= result.status != RuleStatus::Fail;
+        self.rules.push(result);
+    }
+
     pub fn rule(&self, name: &str) -> Option<&RuleResult> {
         self.rules.iter().find(|r| r.rule == name)
     }

@@ -1,5 +1,6 @@
-//! One capture: take the frame the live checks saw, run every rule, record
-//! the attempt, and keep a passing capture as a draft.
+//! One capture: take the frame the live checks saw, run every rule and the
+//! recapture assessment, record the attempt, and keep a passing capture as
+//! a draft.
 
 use std::io::Cursor;
 use std::time::Duration;
@@ -9,6 +10,7 @@ use base64::Engine;
 use super::Station;
 use crate::camera::Frame;
 use crate::checks::{self, Report};
+use crate::recapture;
 use crate::store::{Draft, DraftState, NewCapture, Store};
 use crate::text::Text;
 use crate::views::{CameraSourceKind, CaptureOutcome, DraftView};
@@ -21,7 +23,8 @@ const MAX_FRAME_AGE: Duration = Duration::from_secs(2);
 impl Station {
     /// Captures the student's photo from the frame the live checks saw last
     /// (or the newest frame when they have not run), checks it in full, and
-    /// saves it as a draft when every rule passes.
+    /// saves it as a draft when every rule passes. A suspected recapture
+    /// fails the rule `recapture`, so it makes no draft.
     pub fn capture(&self, student_number: &str) -> Result<CaptureOutcome> {
         self.require_staff()?;
         let student = self.store().find_student(student_number)?;
@@ -30,7 +33,26 @@ impl Station {
         }
         let frame = self.capture_frame()?;
         let image = frame.image.as_ref();
-        let (report, analysis) = checks::check_photo(image, &self.models, &self.profile)?;
+        let (mut report, analysis) = checks::check_photo(image, &self.models, &self.profile)?;
+        let history = self
+            .history
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .until(frame.received);
+        let assessment = recapture::assess(image, &analysis, &history);
+        if assessment.suspected {
+            let cues: Vec<String> = assessment.fired().map(|c| c.describe()).collect();
+            tracing::warn!(
+                student = %student.student_number,
+                frame = frame.number,
+                cues = %cues.join("; "),
+                "recapture suspected"
+            );
+        }
+        report.push(recapture::rule(&assessment));
+        let recaptured = report
+            .rule(recapture::RULE)
+            .is_some_and(|r| r.status == checks::RuleStatus::Fail);
 
         let rendered = match analysis.crop {
             Some(Ok(crop)) => Some(checks::render(image, &crop, &self.profile)?),
@@ -43,7 +65,7 @@ impl Station {
             demo,
             report_json: serde_json::to_string(&report)
                 .map_err(|e| Error::Invalid(e.to_string()))?,
-            recapture: false,
+            recapture: recaptured,
             frame_width: image.width(),
             frame_height: image.height(),
         })?;

@@ -21,6 +21,7 @@ use crate::Result;
 use crate::camera::{CameraFeed, Frame};
 use crate::checks::Profile;
 use crate::config::Settings;
+use crate::recapture::FrameHistory;
 use crate::store::{LockPolicy, Store, mask_id};
 use crate::views::{CameraState, Outline, ProfileView, StationStatus, StudentView};
 use crate::vision::Models;
@@ -33,6 +34,9 @@ pub struct Station {
     /// The frame the live checks saw last: a capture takes this frame, not
     /// a later one.
     last_checked: Arc<Mutex<Option<Frame>>>,
+    /// Downsized copies of the frames the live checks saw in the last
+    /// second, for the recapture cues across frames.
+    history: Arc<Mutex<FrameHistory>>,
     settings: RwLock<Settings>,
     /// Where settings changes are saved; `None` keeps them in memory.
     settings_path: Option<PathBuf>,

@@ -68,6 +68,7 @@ impl Station {
             profile: Arc::new(profile),
             camera,
             last_checked: Arc::new(Mutex::new(None)),
+            history: Arc::new(Mutex::new(Default::default())),
             settings: std::sync::RwLock::new(options.settings.clone()),
             settings_path: options.settings_path.clone(),
             signed_in: Mutex::new(None),

@@ -14,6 +14,7 @@ use image::codecs::jpeg::JpegEncoder;
 use super::Station;
 use crate::camera::{Frame, FrameSlot};
 use crate::checks::{self, Profile};
+use crate::recapture::{FrameHistory, RecentFrame};
 use crate::views::LiveStatus;
 use crate::vision::Models;
 use crate::{Error, Result};
@@ -51,6 +52,10 @@ impl Station {
     /// preview already running.
     pub fn start_preview(&self, on_frame: PreviewSink, on_live: LiveSink) -> Result<()> {
         self.stop_preview();
+        self.history
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         let stop = Arc::new(AtomicBool::new(false));
         let slot = self.camera.slot().clone();
         let preview = spawn("preview", {
@@ -62,7 +67,8 @@ impl Station {
             let models = self.models.clone();
             let profile = self.profile.clone();
             let checked = self.last_checked.clone();
-            move || live_loop(&slot, &stop, &models, &profile, &checked, on_live)
+            let history = self.history.clone();
+            move || live_loop(&slot, &stop, &models, &profile, &checked, &history, on_live)
         })?;
         *self.preview.lock().unwrap_or_else(|e| e.into_inner()) = Some(PreviewHandle {
             stop,
@@ -116,6 +122,7 @@ fn live_loop(
     models: &Models,
     profile: &Profile,
     checked: &Mutex<Option<Frame>>,
+    history: &Mutex<FrameHistory>,
     mut sink: LiveSink,
 ) {
     let mut last = 0;
@@ -125,19 +132,39 @@ fn live_loop(
         };
         last = frame.number;
         let started = Instant::now();
-        match checks::live_status(&frame.image, models, profile, frame.number) {
+        match check_live_frame(frame, models, profile, checked, history) {
             Ok(status) => {
-                *checked.lock().unwrap_or_else(|e| e.into_inner()) = Some(frame);
                 if !sink(status) {
                     return;
                 }
             }
-            Err(e) => tracing::warn!(error = %e, frame = frame.number, "live checks failed"),
+            Err(e) => tracing::warn!(error = %e, frame = last, "live checks failed"),
         }
         if let Some(rest) = LIVE_INTERVAL.checked_sub(started.elapsed()) {
             std::thread::sleep(rest);
         }
     }
+}
+
+/// Runs the live checks on `frame`, keeps a downsized copy with its eye
+/// openings in the recapture history, and makes it the frame a capture
+/// takes.
+pub(super) fn check_live_frame(
+    frame: Frame,
+    models: &Models,
+    profile: &Profile,
+    checked: &Mutex<Option<Frame>>,
+    history: &Mutex<FrameHistory>,
+) -> Result<LiveStatus> {
+    let (status, analysis) = checks::live_check(&frame.image, models, profile, frame.number)?;
+    let eyes = analysis.usable_mesh().map(|mesh| mesh.eye_openings());
+    let recent = RecentFrame::new(&frame.image, frame.received, eyes);
+    history
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(recent);
+    *checked.lock().unwrap_or_else(|e| e.into_inner()) = Some(frame);
+    Ok(status)
 }
 
 /// Scales a frame to fit 640x640 and encodes it as JPEG for the window.

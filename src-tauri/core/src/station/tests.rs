@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use super::*;
 use crate::ErrorKind;
+use crate::checks::RuleStatus;
+use crate::recapture::corpus::{Corpus, CorpusSize, Presentation};
 
 fn options(data: &std::path::Path, replay: PathBuf, draft_limit: u32) -> StationOptions {
     StationOptions {
@@ -308,4 +310,140 @@ fn no_qr_code_in_view_says_how_to_hold_it() {
 
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert!(err.to_string().contains("QR code"), "{err}");
+}
+
+/// Renders the first corpus sample of `presentation`, built from a real
+/// photo of the fixtures, into a folder of frames for the replay camera.
+fn attack_frames(presentation: Presentation) -> tempfile::TempDir {
+    let models = crate::vision::Models::load_bundled().unwrap();
+    let corpus = Corpus::load(&models).unwrap();
+    let size = CorpusSize {
+        bona_fide: 0,
+        attacks: 1,
+    };
+    let spec = corpus
+        .specs(2026, size)
+        .into_iter()
+        .find(|s| s.presentation == presentation)
+        .unwrap();
+    let sample = corpus.render(&spec);
+    let frames = tempfile::tempdir().unwrap();
+    for (i, frame) in sample.frames.iter().enumerate() {
+        let path = frames.path().join(format!("frame-{i:02}.png"));
+        frame.save(path).unwrap();
+    }
+    frames
+}
+
+/// Runs the live checks on the next `count` camera frames, as the live
+/// thread of the preview does, so the recapture history holds them.
+fn watch_frames(station: &Station, count: usize) {
+    let mut last = 0;
+    for _ in 0..count {
+        let frame = station
+            .camera()
+            .slot()
+            .wait_newer(last, Duration::from_secs(10))
+            .expect("the replay camera sends frames");
+        last = frame.number;
+        preview::check_live_frame(
+            frame,
+            &station.models,
+            &station.profile,
+            &station.last_checked,
+            &station.history,
+        )
+        .unwrap();
+    }
+}
+
+fn recapture_rule(outcome: &crate::views::CaptureOutcome) -> &crate::checks::RuleResult {
+    outcome.report.rule(crate::recapture::RULE).unwrap()
+}
+
+#[test]
+fn screen_attack_fails_recapture() {
+    let frames = attack_frames(Presentation::Screen);
+    let data = tempfile::tempdir().unwrap();
+    let station = station(data.path(), frames.path().to_owned(), 6);
+    watch_frames(&station, 5);
+
+    let outcome = station.capture("2023010001").unwrap();
+
+    let rule = recapture_rule(&outcome);
+    assert_eq!(rule.status, RuleStatus::Fail, "{rule:?}");
+    assert!(rule.reason.en.contains("screen"), "{rule:?}");
+    assert!(rule.advice.is_some());
+    assert!(!outcome.report.passed);
+    assert!(outcome.draft.is_none());
+}
+
+#[test]
+fn demo_capture_passes_recapture() {
+    let data = tempfile::tempdir().unwrap();
+    let station = demo_station(data.path(), 6);
+    watch_frames(&station, 5);
+
+    let outcome = station.capture("2023010001").unwrap();
+
+    let rule = recapture_rule(&outcome);
+    assert_eq!(rule.status, RuleStatus::Pass, "{rule:?}");
+    assert!(outcome.draft.is_some());
+}
+
+#[test]
+fn recaptures_lock_until_supervisor_unlocks() {
+    let frames = attack_frames(Presentation::Print);
+    let data = tempfile::tempdir().unwrap();
+    let station = station(data.path(), frames.path().to_owned(), 6);
+    // Failed captures lock after 10 here, so only recaptures can lock.
+    let settings = crate::config::Settings {
+        lock_failures: 10,
+        ..station.current_settings().unwrap()
+    };
+    station.save_settings(settings, None).unwrap();
+    station
+        .add_staff(
+            "zhao.op",
+            "operator pass",
+            crate::store::Role::Operator,
+            None,
+        )
+        .unwrap();
+    station.sign_in("zhao.op", "operator pass").unwrap();
+
+    watch_frames(&station, 5);
+    let first = station.capture("2023010001").unwrap();
+    watch_frames(&station, 5);
+    let second = station.capture("2023010001").unwrap();
+    let refused = station.capture("2023010001").unwrap_err();
+    let by_operator = station
+        .unlock("2023010001", "checked the student in person", None)
+        .unwrap_err();
+
+    assert_eq!(recapture_rule(&first).status, RuleStatus::Fail);
+    assert!(first.lock.is_none());
+    assert_eq!(recapture_rule(&second).status, RuleStatus::Fail);
+    let lock = second.lock.expect("the second recapture locks");
+    assert_eq!(lock.kind, crate::store::LockKind::Recapture);
+    assert!(lock.until.is_none());
+    assert_eq!(refused.kind(), ErrorKind::Locked);
+    assert!(refused.to_string().contains("supervisor"), "{refused}");
+    assert_eq!(by_operator.kind(), ErrorKind::Denied);
+
+    let approval = Approval {
+        username: SUPERVISOR.0.into(),
+        password: SUPERVISOR.1.into(),
+    };
+    station
+        .unlock(
+            "2023010001",
+            "checked the student in person",
+            Some(&approval),
+        )
+        .unwrap();
+    watch_frames(&station, 1);
+    let again = station.capture("2023010001").unwrap();
+    assert_eq!(recapture_rule(&again).status, RuleStatus::Fail);
+    assert!(again.lock.is_none(), "{:?}", again.lock);
 }

@@ -27,6 +27,21 @@ pub struct PersonMask {
 }
 
 impl PersonMask {
+    /// Builds a mask from 256x256 row-major probabilities for a frame of
+    /// `frame_width` x `frame_height` pixels.
+    pub fn from_values(values: Vec<f32>, frame_width: u32, frame_height: u32) -> Self {
+        assert_eq!(
+            values.len(),
+            SIZE * SIZE,
+            "a person mask has 256x256 values"
+        );
+        Self {
+            values,
+            frame_width,
+            frame_height,
+        }
+    }
+
     /// Probability that frame pixel (x, y) belongs to the person.
     pub fn at(&self, x: u32, y: u32) -> f32 {
         let mx = (x as usize * SIZE / self.frame_width as usize).min(SIZE - 1);
