@@ -1,7 +1,8 @@
 //! The whole flow in the real window under Xvfb, driven through WebDriver.
-//! The test finds a student, reads the guide and watches the demo camera's
-//! live preview. It then captures, reads the verdict, and finds the draft
-//! in the draft box and in the SQLite store.
+//! The test creates the station's first supervisor, finds a student, reads
+//! the guide and watches the demo camera's live preview. It then captures,
+//! reads the verdict, and finds the draft in the draft box and in the
+//! SQLite store.
 
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,8 @@ use tucai_tests::{Driver, repo_root, run_station, screenshot_dir, station_binary
 
 const STUDENT_CODE: &str = "TC2026A0001";
 const STUDENT_NUMBER: &str = "2023010001";
+const SUPERVISOR: &str = "chen.jing";
+const SUPERVISOR_PASSWORD: &str = "booth-2026-pass";
 
 async fn wait_until<F, Fut>(what: &str, timeout: Duration, mut check: F) -> Result<()>
 where
@@ -68,8 +71,52 @@ async fn capture_flow_makes_demo_draft() -> Result<()> {
     outcome
 }
 
+async fn type_into(client: &Client, css: &str, text: &str) -> Result<()> {
+    let field = client.find(Locator::Css(css)).await?;
+    field.clear().await?;
+    field.send_keys(text).await?;
+    Ok(())
+}
+
+async fn text_of(client: &Client, css: &str) -> Result<String> {
+    Ok(client.find(Locator::Css(css)).await?.text().await?)
+}
+
+/// Creates the first supervisor on the setup screen of a station with no
+/// staff, first with a password the backend finds too short.
+async fn create_first_supervisor(client: &Client) -> Result<()> {
+    let long = Duration::from_secs(60);
+    wait_until("the setup screen", long, || displayed(client, "#setup-username")).await?;
+    screenshot(client, "setup").await?;
+
+    type_into(client, "#setup-username", SUPERVISOR).await?;
+    type_into(client, "#setup-password", "short").await?;
+    type_into(client, "#setup-password2", "short").await?;
+    client.find(Locator::Css("#setup-submit")).await?.click().await?;
+    wait_until("the short password error", long, || displayed(client, "#setup-error")).await?;
+    let error = text_of(client, "#setup-error").await?;
+    assert!(error.contains('8'), "the error names the minimum length: {error}");
+
+    type_into(client, "#setup-password", SUPERVISOR_PASSWORD).await?;
+    type_into(client, "#setup-password2", "a-different-one").await?;
+    client.find(Locator::Css("#setup-submit")).await?.click().await?;
+    wait_until("the mismatch error", long, || async {
+        Ok(text_of(client, "#setup-error").await? != error)
+    })
+    .await?;
+
+    type_into(client, "#setup-password", SUPERVISOR_PASSWORD).await?;
+    type_into(client, "#setup-password2", SUPERVISOR_PASSWORD).await?;
+    client.find(Locator::Css("#setup-submit")).await?.click().await?;
+    wait_until("the identify screen", long, || displayed(client, "#query")).await?;
+    let staff = text_of(client, "#staff-name").await?;
+    assert!(staff.contains(SUPERVISOR), "header names the staff member: {staff}");
+    Ok(())
+}
+
 async fn flow(client: &Client, data: &std::path::Path) -> Result<()> {
     let long = Duration::from_secs(60);
+    create_first_supervisor(client).await?;
 
     // Identify: the demo camera banner shows, and the code finds the student.
     wait_until("the identify screen", long, || displayed(client, "#query")).await?;

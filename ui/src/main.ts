@@ -1,10 +1,12 @@
-// Wires the screens, header and error box together and loads the station status.
+// Wires the screens, header and error box together, loads the station
+// status and routes to setup or sign-in until staff are signed in.
 
 import "./styles.css";
 
-import { isFailure, stationStatus, toFailure } from "./api";
+import { isFailure, signOut, stationStatus, toFailure } from "./api";
 import type { Failure } from "./api";
 import { ErrorBox } from "./errors";
+import { StaffGate } from "./gate";
 import { Header } from "./header";
 import { onLanguageChange, translateDocument } from "./i18n";
 import { Router } from "./router";
@@ -14,6 +16,8 @@ import { GuideScreen } from "./screens/guide";
 import { IdentifyScreen } from "./screens/identify";
 import { LiveScreen } from "./screens/live";
 import type { App, ScreenName } from "./screens/screen";
+import { SetupScreen } from "./screens/setup";
+import { SignInScreen } from "./screens/signin";
 import { VerdictScreen } from "./screens/verdict";
 import { Session } from "./session";
 
@@ -29,15 +33,43 @@ function main(): void {
   const session = new Session();
   const errors = new ErrorBox();
   let router: Router | null = null;
+  let gate: StaffGate | null = null;
   let lastRefresh = 0;
+
+  const showError = (failure: Failure): void => {
+    if (failure.kind !== "denied" || gate === null) {
+      errors.show(failure);
+      return;
+    }
+    // Denied means either that nobody is signed in any more (the idle
+    // time passed) or that the act needs a supervisor: the session tells.
+    const denied = failure;
+    gate
+      .check("idle")
+      .then(() => {
+        if (session.staff !== null) {
+          errors.show(denied);
+        }
+      })
+      .catch((reason: unknown) => errors.show(isFailure(reason) ? reason : toFailure(reason)));
+  };
 
   const app: App = {
     session,
-    current: () => router?.current() ?? "identify",
+    current: () => router?.current() ?? "signin",
     go: (screen) => router?.go(screen),
     startOver,
-    showError: (failure: Failure) => errors.show(failure),
+    showError,
+    report: (reason: unknown) => showError(isFailure(reason) ? reason : toFailure(reason)),
     clearError: () => errors.clear(),
+    checkSession: async () => {
+      try {
+        await gate?.check("start");
+      } catch (reason) {
+        app.report(reason);
+      }
+    },
+    signedIn: (view) => void gate?.signedIn(view),
     refreshStation: async () => {
       const now = performance.now();
       if (lastRefresh !== 0 && now - lastRefresh < refreshIntervalMilliseconds) {
@@ -47,16 +79,20 @@ function main(): void {
       try {
         session.station = await stationStatus();
       } catch (reason) {
-        errors.show(isFailure(reason) ? reason : toFailure(reason));
+        app.report(reason);
       }
     },
   };
 
-  const header = new Header(session, startOver);
+  const header = new Header(session, startOver, () => void staffSignOut());
+  const signIn = new SignInScreen(app);
   const identify = new IdentifyScreen(app);
   const live = new LiveScreen(app);
+  gate = new StaffGate(app, signIn);
   router = new Router(
     {
+      setup: new SetupScreen(app),
+      signin: signIn,
       identify,
       guide: new GuideScreen(app),
       live,
@@ -64,12 +100,10 @@ function main(): void {
       verdict: new VerdictScreen(app),
       drafts: new DraftsScreen(app),
     },
-    "identify",
+    "signin",
     (_from, to) => {
       if (!previewScreens.has(to)) {
-        live.preview.stop().catch((reason: unknown) => {
-          errors.show(isFailure(reason) ? reason : toFailure(reason));
-        });
+        live.preview.stop().catch((reason: unknown) => app.report(reason));
       }
       void app.refreshStation();
     },
@@ -82,6 +116,18 @@ function main(): void {
     router?.go("identify");
   }
 
+  async function staffSignOut(): Promise<void> {
+    // A deliberate sign-out ends the shift, so the student in hand is let go.
+    session.student = null;
+    identify.reset();
+    errors.clear();
+    try {
+      gate?.apply(await signOut(), "signed_out");
+    } catch (reason) {
+      app.report(reason);
+    }
+  }
+
   onLanguageChange(() => {
     header.render();
     router?.renderAll();
@@ -90,6 +136,12 @@ function main(): void {
   header.render();
   router.start();
   void app.refreshStation();
+  void app.checkSession().then(() => {
+    if (session.staff !== null) {
+      router?.go("identify");
+    }
+  });
+  gate.startPolling();
 }
 
 main();
