@@ -2,8 +2,9 @@
 // signed in, the check for a sign-out after the idle time, and the return
 // to the student in hand after signing in again.
 
-import { findStudent, session } from "./api";
+import { findStudent, getSettings, session } from "./api";
 import type { SessionView } from "./bindings/SessionView";
+import { hasStoredLanguage, setLanguage } from "./i18n";
 import type { SignInReason, SignInScreen } from "./screens/signin";
 import type { App, ScreenName } from "./screens/screen";
 
@@ -15,7 +16,7 @@ const sessionPollMilliseconds = 30_000;
 // Screens that come back after a new sign-in, with the student re-read
 // from the store. Others (the live preview, a verdict) go back to the
 // student's card, because their state is stale by then.
-const resumable: ReadonlySet<ScreenName> = new Set(["identify", "guide", "drafts"]);
+const resumable: ReadonlySet<ScreenName> = new Set(["identify", "guide", "drafts", "staff"]);
 
 const gateScreens: ReadonlySet<ScreenName> = new Set(["setup", "signin"]);
 
@@ -58,6 +59,7 @@ export class StaffGate {
   async signedIn(view: SessionView): Promise<void> {
     this.app.session.signIn = view;
     this.app.clearError();
+    void this.loadSettings();
     const student = this.app.session.student;
     const target = resumable.has(this.resumeTo) ? this.resumeTo : "identify";
     this.resumeTo = "identify";
@@ -70,7 +72,23 @@ export class StaffGate {
         return;
       }
     }
-    this.app.go(student === null ? "identify" : target);
+    this.app.go(student === null && target !== "staff" ? "identify" : target);
+  }
+
+  /**
+   * Reads the settings the window acts on (automatic capture, the language
+   * at start). Settings failing to load leave the window as it is.
+   */
+  async loadSettings(): Promise<void> {
+    try {
+      const settings = await getSettings();
+      this.app.session.settings = settings;
+      if (!hasStoredLanguage()) {
+        setLanguage(settings.language === "en" ? "en" : "zh-CN", false);
+      }
+    } catch (reason) {
+      this.app.report(reason);
+    }
   }
 
   /** Polls the session while staff are signed in. */

@@ -6,11 +6,18 @@ import { byId } from "./dom";
 import { language, pick, setLanguage, t } from "./i18n";
 import type { Session } from "./session";
 
+export type HeaderActions = {
+  newStudent: () => void;
+  signOut: () => void;
+  openStaff: () => void;
+};
+
 export class Header {
   private readonly student = byId("current-student", HTMLElement);
   private readonly staff = byId("staff-name", HTMLElement);
   private readonly newStudent = byId("new-student", HTMLButtonElement);
   private readonly signOut = byId("sign-out", HTMLButtonElement);
+  private readonly openStaff = byId("open-staff", HTMLButtonElement);
   private readonly demoBanner = byId("demo-banner", HTMLElement);
   private readonly demoDetail = byId("demo-detail", HTMLElement);
   private readonly cameraBanner = byId("camera-banner", HTMLElement);
@@ -18,14 +25,14 @@ export class Header {
 
   constructor(
     private readonly session: Session,
-    onNewStudent: () => void,
-    onSignOut: () => void,
+    actions: HeaderActions,
   ) {
     byId("lang", HTMLButtonElement).addEventListener("click", () => {
       setLanguage(language() === "zh-CN" ? "en" : "zh-CN");
     });
-    this.newStudent.addEventListener("click", onNewStudent);
-    this.signOut.addEventListener("click", onSignOut);
+    this.newStudent.addEventListener("click", actions.newStudent);
+    this.signOut.addEventListener("click", actions.signOut);
+    this.openStaff.addEventListener("click", actions.openStaff);
     session.onChange(() => this.render());
   }
 
@@ -44,6 +51,7 @@ export class Header {
         : t("header.staff", { name: staff.username, role: t(`role.${staff.role}`) });
     this.newStudent.hidden = staff === null;
     this.signOut.hidden = staff === null;
+    this.openStaff.hidden = staff === null;
     this.student.hidden = staff === null;
 
     const camera = this.session.station?.camera ?? null;

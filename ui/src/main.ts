@@ -5,6 +5,7 @@ import "./styles.css";
 
 import { isFailure, signOut, stationStatus, toFailure } from "./api";
 import type { Failure } from "./api";
+import { ActDialog } from "./dialog";
 import { ErrorBox } from "./errors";
 import { StaffGate } from "./gate";
 import { Header } from "./header";
@@ -18,8 +19,10 @@ import { LiveScreen } from "./screens/live";
 import type { App, ScreenName } from "./screens/screen";
 import { SetupScreen } from "./screens/setup";
 import { SignInScreen } from "./screens/signin";
+import { StaffScreen } from "./screens/staff";
 import { VerdictScreen } from "./screens/verdict";
 import { Session } from "./session";
+import { TextSize } from "./textsize";
 
 // The screens that keep the camera preview running. Leaving them stops it.
 const previewScreens: ReadonlySet<ScreenName> = new Set(["live", "checking"]);
@@ -30,11 +33,23 @@ const refreshIntervalMilliseconds = 2000;
 
 function main(): void {
   translateDocument();
+  new TextSize();
   const session = new Session();
   const errors = new ErrorBox();
   let router: Router | null = null;
   let gate: StaffGate | null = null;
   let lastRefresh = 0;
+
+  // After a denied act: true when staff are still signed in, so the
+  // approval was at fault rather than an idle sign-out.
+  const stillSignedIn = async (): Promise<boolean> => {
+    try {
+      await gate?.check("idle");
+    } catch {
+      return true;
+    }
+    return session.staff !== null;
+  };
 
   const showError = (failure: Failure): void => {
     if (failure.kind !== "denied" || gate === null) {
@@ -70,6 +85,7 @@ function main(): void {
       }
     },
     signedIn: (view) => void gate?.signedIn(view),
+    act: (request) => dialog.act(request),
     refreshStation: async () => {
       const now = performance.now();
       if (lastRefresh !== 0 && now - lastRefresh < refreshIntervalMilliseconds) {
@@ -84,7 +100,12 @@ function main(): void {
     },
   };
 
-  const header = new Header(session, startOver, () => void staffSignOut());
+  const dialog = new ActDialog(session, stillSignedIn, showError);
+  const header = new Header(session, {
+    newStudent: startOver,
+    signOut: () => void staffSignOut(),
+    openStaff: () => router?.go("staff"),
+  });
   const signIn = new SignInScreen(app);
   const identify = new IdentifyScreen(app);
   const live = new LiveScreen(app);
@@ -99,6 +120,7 @@ function main(): void {
       checking: new CheckingScreen(),
       verdict: new VerdictScreen(app),
       drafts: new DraftsScreen(app),
+      staff: new StaffScreen(app),
     },
     "signin",
     (_from, to) => {
@@ -139,6 +161,7 @@ function main(): void {
   void app.checkSession().then(() => {
     if (session.staff !== null) {
       router?.go("identify");
+      void gate?.loadSettings();
     }
   });
   gate.startPolling();

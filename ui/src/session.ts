@@ -4,6 +4,7 @@
 
 import type { CaptureOutcome } from "./bindings/CaptureOutcome";
 import type { SessionView } from "./bindings/SessionView";
+import type { Settings } from "./bindings/Settings";
 import type { StaffMember } from "./bindings/StaffMember";
 import type { StationStatus } from "./bindings/StationStatus";
 import type { StudentView } from "./bindings/StudentView";
@@ -13,6 +14,8 @@ export class Session {
   private currentStudent: StudentView | null = null;
   private lastOutcome: CaptureOutcome | null = null;
   private signedIn: SessionView | null = null;
+  /** The station's settings as last read or saved; null until staff sign in. */
+  settings: Settings | null = null;
   private readonly listeners: Array<() => void> = [];
 
   get station(): StationStatus | null {

@@ -2,6 +2,7 @@
 
 import type { Failure } from "../api";
 import type { SessionView } from "../bindings/SessionView";
+import type { ActRequest, ActResult } from "../dialog";
 import type { Session } from "../session";
 
 export type ScreenName =
@@ -12,7 +13,8 @@ export type ScreenName =
   | "live"
   | "checking"
   | "verdict"
-  | "drafts";
+  | "drafts"
+  | "staff";
 
 export interface Screen {
   /** Called after the screen's section is shown. Sets its content and focus. */
@@ -41,6 +43,11 @@ export interface App {
   checkSession(): Promise<void>;
   /** Takes the session after a sign-in and returns to the student in hand, if any. */
   signedIn(view: SessionView): void;
+  /**
+   * Runs an act that may need a reason, a confirmation or a supervisor's
+   * approval, asking for them in a dialog first.
+   */
+  act<T>(request: ActRequest<T>): Promise<ActResult<T>>;
   /** Fetches the station status again, for example after a camera error. */
   refreshStation(): Promise<void>;
 }

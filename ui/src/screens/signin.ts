@@ -9,7 +9,7 @@ import { t } from "../i18n";
 import type { MessageKey } from "../i18n";
 import type { App, Screen } from "./screen";
 
-/** Why the sign-in screen shows, for the note above the form. */
+/** The reason the sign-in screen shows, for the note above the form. */
 export type SignInReason = "start" | "idle" | "signed_out";
 
 export class SignInScreen implements Screen {
@@ -58,7 +58,8 @@ export class SignInScreen implements Screen {
       note = t("signin.signed_out_note");
     }
     if (student !== null && this.reason !== "start") {
-      note = `${note} ${t("signin.student_kept", { name: student.name })}`.trim();
+      const kept = t("signin.student_kept", { name: student.name });
+      note = note === "" ? kept : `${note}\n${kept}`;
     }
     this.note.textContent = note;
     this.note.hidden = note === "";
