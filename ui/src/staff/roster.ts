@@ -111,6 +111,10 @@ export class RosterPanel implements Panel {
  * and each further line is one problem, starting `line N, …`. A message of
  * one line (such as an unknown file type) becomes one problem without a
  * line number.
+ *
+ * NOTE: this reads the format of the backend's message, because the
+ * command returns the rows as text; a list of rows in the error would not
+ * depend on that format.
  */
 function problemsOf(message: string): Problem[] {
   const lines = message.split("\n");

@@ -163,8 +163,7 @@ export class SettingsPanel implements Panel {
 
   /**
    * Reads the form over `base`. Fields not rendered yet keep their value
-   * from `base`; a number field that is not a whole number keeps its text,
-   * and `save` reports it.
+   * from `base`. An empty number field reads as NaN, which `save` reports.
    */
   private read(base: Settings): Settings {
     const next: Settings = { ...base };
