@@ -10,6 +10,7 @@ use tucai_core::checks::{self, DEFAULT_PROFILE, Profile, RuleStatus};
 use tucai_core::config::{Settings, settings_path};
 use tucai_core::station::{CameraChoice, StationOptions};
 use tucai_core::store::{Role, Store};
+use tucai_core::sync::{self, SyncSettings};
 use tucai_core::vision::Models;
 use tucai_core::{ErrorKind, decode, paths};
 
@@ -93,6 +94,10 @@ enum Command {
         /// Language of the table's names and reasons.
         #[arg(long, value_enum, default_value_t = Lang::Zh)]
         lang: Lang,
+        /// Also write the rendered 480x640 JPEG here, as the centre would
+        /// receive it. Refused when no crop meets the bands.
+        #[arg(long, value_name = "OUT.jpg")]
+        render: Option<PathBuf>,
     },
     /// Manage the roster of students.
     Roster {
@@ -109,6 +114,12 @@ enum Command {
         #[command(subcommand)]
         action: StaffAction,
     },
+    /// Enrol at and inspect the provincial centre set in the settings
+    /// (centre_url).
+    Sync {
+        #[command(subcommand)]
+        action: SyncAction,
+    },
     /// Export today's capture attempts, the originals of today's drafts
     /// and the roster's progress (progress.xlsx) into a new folder inside
     /// DIR, such as a USB drive.
@@ -119,6 +130,14 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Write a diagnostics bundle for IT into a new folder inside DIR:
+    /// the settings, the versions, the newest log files and the camera
+    /// list. The store (students, photos, keys) is left out.
+    Diagnostics {
+        /// The folder to write into; it must exist.
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,6 +146,23 @@ enum AuditAction {
     /// the entry before. Exits 0 and prints the count and the last hash
     /// when intact, 1 naming the first broken entry otherwise.
     Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SyncAction {
+    /// Enrol the station at the centre with the one-time token the centre
+    /// issued to the school. The token is read from the environment
+    /// variable TUCAI_ENROL_TOKEN, or from the first line of standard input.
+    Enrol {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Print the centre's address, the station's enrolment there and the
+    /// number of submissions waiting in the outbox.
+    Status {
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -189,14 +225,15 @@ fn parse_fps(text: &str) -> Result<f32, String> {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.command.is_none());
+    let _log_guard = init_logging(cli.command.is_none());
     match &cli.command {
         Some(Command::Check {
             photo,
             profile,
             json,
             lang,
-        }) => check(photo, profile, *json, *lang),
+            render,
+        }) => check(photo, profile, *json, *lang, render.as_deref()),
         Some(Command::Roster {
             action: RosterAction::Import { file, store },
         }) => roster_import(store, file),
@@ -212,14 +249,29 @@ pub fn main() -> ExitCode {
                 },
         }) => staff_add(store, username, *role),
         Some(Command::Export { to, store }) => export(store, to),
+        Some(Command::Diagnostics { to }) => diagnostics(cli.settings.clone(), to),
+        Some(Command::Sync {
+            action: SyncAction::Enrol { store },
+        }) => sync_enrol(&cli, store),
+        Some(Command::Sync {
+            action: SyncAction::Status { store },
+        }) => sync_status(&cli, store),
         None => window(&cli),
     }
 }
 
+/// Days of log files the window keeps.
+const LOG_DAYS: usize = 14;
+
 /// Logs to standard error at the level `TUCAI_LOG` sets (such as `debug`
 /// or `tucai_core=trace`): by default the window logs its steps and the
-/// subcommands only warnings, so their output stays readable.
-fn init_logging(window: bool) {
+/// subcommands only warnings, so their output stays readable. The window
+/// also logs to a file a day in the log folder (see [`paths::log_dir`]),
+/// keeping 14; the returned guard flushes it when dropped.
+fn init_logging(window: bool) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
     let default = if window {
         "warn,tucai_core=info,tucai_station=info"
     } else {
@@ -227,11 +279,50 @@ fn init_logging(window: bool) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("TUCAI_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_ansi(std::io::stderr().is_terminal());
+
+    let mut file_problem = None;
+    let (file, guard) = match paths::log_dir().filter(|_| window) {
+        Some(dir) => match std::fs::create_dir_all(&dir)
+            .map_err(|e| e.to_string())
+            .and_then(|()| {
+                tracing_appender::rolling::Builder::new()
+                    .rotation(tracing_appender::rolling::Rotation::DAILY)
+                    .filename_prefix("tucai-station")
+                    .filename_suffix("log")
+                    .max_log_files(LOG_DAYS)
+                    .build(&dir)
+                    .map_err(|e| e.to_string())
+            }) {
+            Ok(appender) => {
+                let (writer, guard) = tracing_appender::non_blocking(appender);
+                let layer = tracing_subscriber::fmt::layer()
+                    .with_writer(writer)
+                    .with_ansi(false);
+                (Some(layer), Some(guard))
+            }
+            Err(e) => {
+                file_problem = Some(format!(
+                    "cannot log to {}: {e}; set {} to a writable folder",
+                    dir.display(),
+                    paths::LOG_DIR_ENV
+                ));
+                (None, None)
+            }
+        },
+        None => (None, None),
+    };
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(stderr)
+        .with(file)
         .init();
+    if let Some(problem) = file_problem {
+        tracing::warn!("{problem}");
+    }
+    guard
 }
 
 fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
@@ -247,7 +338,8 @@ fn exit_code_for(kind: ErrorKind) -> u8 {
         | ErrorKind::NotFound
         | ErrorKind::Camera
         | ErrorKind::Denied
-        | ErrorKind::Locked => 2,
+        | ErrorKind::Locked
+        | ErrorKind::Network => 2,
         ErrorKind::Model | ErrorKind::Store | ErrorKind::Conflict | ErrorKind::Internal => 3,
     }
 }
@@ -278,19 +370,101 @@ fn audit_verify(args: &StoreArgs) -> ExitCode {
     }
 }
 
-fn staff_add(args: &StoreArgs, username: &str, role: RoleArg) -> ExitCode {
-    let password = match std::env::var("TUCAI_PASSWORD") {
-        Ok(password) if !password.is_empty() => password,
-        _ => {
-            let mut line = String::new();
-            if let Err(e) = std::io::stdin().read_line(&mut line) {
-                return fail(
-                    2,
-                    format!("cannot read the password from standard input: {e}"),
-                );
-            }
-            line.trim_end_matches(['\r', '\n']).to_owned()
+/// Reads a secret from the environment variable `var`, or else from the
+/// first line of standard input.
+fn read_secret(var: &str, what: &str) -> Result<String, ExitCode> {
+    if let Ok(value) = std::env::var(var)
+        && !value.is_empty()
+    {
+        return Ok(value);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| {
+        fail(
+            2,
+            format!("cannot read the {what} from standard input: {e}"),
+        )
+    })?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// Loads the settings and takes the sync settings from them.
+fn load_sync_settings(cli: &Cli) -> Result<SyncSettings, ExitCode> {
+    let path = settings_path(cli.settings.clone()).map_err(|e| fail(2, e))?;
+    let settings = Settings::load(&path).map_err(|e| fail(2, e))?;
+    let sync = SyncSettings::from_settings(&settings).map_err(|e| fail(2, e))?;
+    sync.ok_or_else(|| {
+        fail(
+            2,
+            format!(
+                "no centre address in {}: set centre_url to the address the centre gave the school",
+                path.display()
+            ),
+        )
+    })
+}
+
+fn sync_enrol(cli: &Cli, args: &StoreArgs) -> ExitCode {
+    let settings = match load_sync_settings(cli) {
+        Ok(settings) => settings,
+        Err(code) => return code,
+    };
+    let token = match read_secret("TUCAI_ENROL_TOKEN", "enrolment token") {
+        Ok(token) => token,
+        Err(code) => return code,
+    };
+    let (dir, mut store) = match open_store(args) {
+        Ok(opened) => opened,
+        Err(code) => return code,
+    };
+    let enrolled = sync::enrol(&dir, &settings, &token).and_then(|enrolment| {
+        store
+            .save_enrolment(&enrolment, "command-line")
+            .map(|()| enrolment)
+    });
+    match enrolled {
+        Ok(enrolment) => {
+            println!(
+                "enrolled at {} as station {} of {}",
+                enrolment.centre_url, enrolment.station_id, enrolment.school
+            );
+            ExitCode::SUCCESS
         }
+        Err(e) => fail(exit_code_for(e.kind()), e),
+    }
+}
+
+fn sync_status(cli: &Cli, args: &StoreArgs) -> ExitCode {
+    let settings = match load_sync_settings(cli) {
+        Ok(settings) => settings,
+        Err(code) => return code,
+    };
+    let (_, store) = match open_store(args) {
+        Ok(opened) => opened,
+        Err(code) => return code,
+    };
+    let centre = settings.centre.as_str();
+    let status = store
+        .enrolment(centre)
+        .and_then(|enrolment| Ok((enrolment, store.outbox_len()?)));
+    match status {
+        Ok((enrolment, waiting)) => {
+            println!("centre: {centre}");
+            match enrolment {
+                Some(e) => println!("enrolled: station {} of {}", e.station_id, e.school),
+                None => println!("enrolled: no (run `tucai-station sync enrol`)"),
+            }
+            println!("waiting in the outbox: {waiting}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(exit_code_for(e.kind()), e),
+    }
+}
+
+fn staff_add(args: &StoreArgs, username: &str, role: RoleArg) -> ExitCode {
+    let password = match read_secret("TUCAI_PASSWORD", "password") {
+        Ok(password) => password,
+        Err(code) => return code,
     };
     let (_, mut store) = match open_store(args) {
         Ok(opened) => opened,
@@ -326,7 +500,37 @@ fn export(args: &StoreArgs, to: &std::path::Path) -> ExitCode {
     }
 }
 
-fn check(photo: &std::path::Path, profile: &str, json: bool, lang: Lang) -> ExitCode {
+fn diagnostics(settings: Option<PathBuf>, to: &std::path::Path) -> ExitCode {
+    let settings = match settings_path(settings).and_then(|path| Settings::load(&path)) {
+        Ok(settings) => settings,
+        Err(e) => return fail(2, e),
+    };
+    match tucai_core::diagnostics::write_bundle(
+        to,
+        &settings,
+        paths::log_dir().as_deref(),
+        &tucai_core::diagnostics::camera_lines(),
+    ) {
+        Ok(bundle) => {
+            println!(
+                "wrote the settings, versions, {} log files and {} cameras to {}",
+                bundle.log_files,
+                bundle.cameras,
+                bundle.folder.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(exit_code_for(e.kind()), e),
+    }
+}
+
+fn check(
+    photo: &std::path::Path,
+    profile: &str,
+    json: bool,
+    lang: Lang,
+    render: Option<&std::path::Path>,
+) -> ExitCode {
     let profile = match Profile::named(profile) {
         Ok(p) => p,
         Err(e) => return fail(exit_code_for(e.kind()), e),
@@ -339,20 +543,43 @@ fn check(photo: &std::path::Path, profile: &str, json: bool, lang: Lang) -> Exit
         Ok(m) => m,
         Err(e) => return fail(3, e),
     };
-    let report = match checks::check_photo(&image, &models, &profile) {
-        Ok((report, _)) => report,
+    let (report, analysis) = match checks::check_photo(&image, &models, &profile) {
+        Ok(checked) => checked,
         Err(e) => return fail(exit_code_for(e.kind()), e),
     };
 
     if json {
-        match serde_json::to_string_pretty(&report) {
-            Ok(text) => println!("{text}"),
+        let text = match serde_json::to_string_pretty(&report) {
+            Ok(text) => text,
             Err(e) => return fail(3, e),
+        };
+        if let Err(e) = writeln!(std::io::stdout().lock(), "{text}")
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            return fail(3, e);
         }
     } else if let Err(e) = print_report(photo, &report, lang) {
         // A closed pipe (such as `| head`) is not an error of the check.
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return fail(3, e);
+        }
+    }
+    if let Some(out) = render {
+        match &analysis.rendered {
+            Some(rendered) => {
+                if let Err(e) = std::fs::write(out, &rendered.jpeg) {
+                    return fail(2, format!("cannot write {}: {e}", out.display()));
+                }
+            }
+            None => {
+                // The crop rule has failed, so the report already says why.
+                eprintln!(
+                    "tucai-station: {} not written: no 480x640 crop of this photo meets the \
+                     profile's bands (see the crop rule); retake it with the head inside \
+                     the outline",
+                    out.display()
+                );
+            }
         }
     }
     if report.passed {

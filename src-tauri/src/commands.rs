@@ -9,7 +9,8 @@ use tucai_core::config::Settings;
 use tucai_core::station::{Approval, Dashboard, RosterImportView, SessionView, Station};
 use tucai_core::store::{AuditEntry, ExportSummary, Role, StaffMember};
 use tucai_core::views::{
-    CaptureOutcome, DraftView, ErrorView, LiveStatus, StationStatus, StudentView,
+    CaptureOutcome, DraftView, ErrorView, LiveStatus, StationStatus, StudentView, SubmissionView,
+    SyncStatus,
 };
 
 type Shared<'a> = State<'a, Arc<Station>>;
@@ -46,6 +47,11 @@ pub async fn station_status(station: Shared<'_>) -> Reply<StationStatus> {
 #[tauri::command]
 pub async fn find_student(station: Shared<'_>, query: String) -> Reply<StudentView> {
     blocking(&station, move |s| s.find_student(&query)).await
+}
+
+#[tauri::command]
+pub async fn scan_student_code(station: Shared<'_>) -> Reply<StudentView> {
+    blocking(&station, |s| s.find_student_by_camera()).await
 }
 
 #[tauri::command]
@@ -199,6 +205,35 @@ pub async fn export_day(
 }
 
 #[tauri::command]
+pub async fn export_diagnostics(
+    station: Shared<'_>,
+    folder: String,
+    approval: Option<Approval>,
+) -> Reply<tucai_core::views::DiagnosticsView> {
+    blocking(&station, move |s| {
+        s.export_diagnostics(&folder, approval.as_ref())
+    })
+    .await
+}
+
+/// Set once a supervisor has allowed the kiosk window to close.
+#[derive(Default)]
+pub struct KioskExit(pub std::sync::atomic::AtomicBool);
+
+#[tauri::command]
+pub async fn leave_kiosk(
+    app: tauri::AppHandle,
+    station: Shared<'_>,
+    exit: State<'_, KioskExit>,
+    approval: Option<Approval>,
+) -> Reply<()> {
+    blocking(&station, move |s| s.authorise_kiosk_exit(approval.as_ref())).await?;
+    exit.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    app.exit(0);
+    Ok(())
+}
+
+#[tauri::command]
 pub async fn get_settings(station: Shared<'_>) -> Reply<Settings> {
     blocking(&station, |s| s.current_settings()).await
 }
@@ -211,6 +246,61 @@ pub async fn save_settings(
 ) -> Reply<Settings> {
     blocking(&station, move |s| {
         s.save_settings(settings, approval.as_ref())
+    })
+    .await
+}
+
+/// Queues a draft for the centre. Replacing a final photo needs a
+/// supervisor's `approval` when an operator is signed in.
+#[tauri::command]
+pub async fn submit_draft(
+    station: Shared<'_>,
+    draft_id: String,
+    approval: Option<Approval>,
+) -> Reply<SubmissionView> {
+    blocking(&station, move |s| {
+        s.submit_draft(&draft_id, approval.as_ref())
+    })
+    .await
+}
+
+/// The student's latest submission, or `null` before the first.
+#[tauri::command]
+pub async fn student_submission(
+    station: Shared<'_>,
+    student_number: String,
+) -> Reply<Option<SubmissionView>> {
+    blocking(&station, move |s| s.submission(&student_number)).await
+}
+
+#[tauri::command]
+pub async fn sync_status(station: Shared<'_>) -> Reply<SyncStatus> {
+    blocking(&station, |s| s.sync_status()).await
+}
+
+/// Enrols the station at the centre with the school's one-time token; the
+/// request to the centre runs on the blocking thread.
+#[tauri::command]
+pub async fn enrol_station(
+    station: Shared<'_>,
+    token: String,
+    approval: Option<Approval>,
+) -> Reply<SyncStatus> {
+    blocking(&station, move |s| {
+        s.enrol_station(&token, approval.as_ref())
+    })
+    .await
+}
+
+/// Saves the student's finished photo into `folder` and returns its path.
+#[tauri::command]
+pub async fn export_finished_photo(
+    station: Shared<'_>,
+    student_number: String,
+    folder: String,
+) -> Reply<String> {
+    blocking(&station, move |s| {
+        s.export_finished_photo(&student_number, &folder)
     })
     .await
 }

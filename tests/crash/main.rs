@@ -66,7 +66,7 @@ fn crash_child() -> Result<()> {
     let data = std::env::var(DATA_ENV).context("run by the crash tests only")?;
     let scenario = fail::FailScenario::setup();
     let name = point.clone();
-    fail::cfg_callback(point, move || {
+    fail::cfg_callback(point.clone(), move || {
         println!("{REACHED}{name}");
         let _ = std::io::Write::flush(&mut std::io::stdout());
         loop {

@@ -39,6 +39,7 @@ const errorKindNames: Record<ErrorKind, true> = {
   internal: true,
   denied: true,
   locked: true,
+  network: true,
 };
 const errorKinds: ReadonlySet<string> = new Set(Object.keys(errorKindNames));
 

@@ -16,6 +16,7 @@ const titles: Record<Failure["kind"], MessageKey> = {
   internal: "error.title.internal",
   denied: "error.title.denied",
   locked: "error.title.locked",
+  network: "error.title.network",
   ipc: "error.title.ipc",
 };
 
@@ -29,6 +30,7 @@ const advice: Record<Failure["kind"], MessageKey> = {
   internal: "error.advice.internal",
   denied: "error.advice.denied",
   locked: "error.advice.locked",
+  network: "error.advice.network",
   ipc: "error.advice.ipc",
 };
 

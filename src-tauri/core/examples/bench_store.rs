@@ -1,9 +1,9 @@
 //! Measures the store at batch-day scale: a roster of STUDENTS students,
 //! DRAFTS drafts in all (spread evenly, at most 6 each), then the time to
-//! look a student up (p50, p99), to list a draft box, to open the store
+//! look a student up by code, number or name (p50, p99), to list a draft box, to open the store
 //! with its start-up check, and the size of the store.
 //!
-//! Run with `cargo run --release -p tucai-core --example bench_store
+//! Run with `cargo run -p tucai-core --example bench_store
 //! [STUDENTS] [DRAFTS]` (defaults 10000 and 60000); the figures go on
 //! docs/benchmarks.md. Each draft is saved through the same path as at the
 //! station (temporary file, fsync, rename, commit) with a real 480x640
@@ -39,10 +39,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let students: u32 = args.next().map_or(Ok(10_000), |n| n.parse())?;
     let drafts: u32 = args.next().map_or(Ok(60_000), |n| n.parse())?;
-    let dir = tempfile::tempdir()?;
+    // A third argument keeps the store in that folder, and a later run with
+    // the same folder measures it again without filling it anew.
+    let kept = args.next().map(std::path::PathBuf::from);
+    let temp = tempfile::tempdir()?;
+    let dir = kept.as_deref().unwrap_or(temp.path());
+    std::fs::create_dir_all(dir)?;
+    let data = dir.join("station");
+    if !data.join("tucai.sqlite3").exists() {
+        fill(dir, &data, students, drafts)?;
+    }
+    measure(&data, students, drafts)
+}
 
+/// Imports the roster and saves the drafts.
+fn fill(
+    dir: &std::path::Path,
+    data: &std::path::Path,
+    students: u32,
+    drafts: u32,
+) -> Result<(), Box<dyn std::error::Error>> {
     // A roster of valid, fictitious students.
-    let roster = dir.path().join("roster.csv");
+    let roster = dir.join("roster.csv");
     let mut file = std::io::BufWriter::new(std::fs::File::create(&roster)?);
     writeln!(file, "学号,姓名,身份证号,学校,学院,班级,采集码")?;
     for i in 0..students {
@@ -80,8 +98,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         bytes
     };
 
-    let data = dir.path().join("station");
-    let mut store = Store::open(&data)?;
+    let mut store = Store::open(data)?;
     let started = Instant::now();
     store.import_roster(&roster)?;
     println!(
@@ -108,16 +125,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rendered.len() / 1024,
         started.elapsed().as_secs_f64()
     );
-    drop(store);
+    Ok(())
+}
 
+/// Opens the filled store and times start-up, lookups and listings.
+fn measure(
+    data: &std::path::Path,
+    students: u32,
+    drafts: u32,
+) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
-    let store = Store::open(&data)?;
+    let store = Store::open(data)?;
     let recovery = store.recover()?;
     let startup = started.elapsed();
     assert!(recovery.is_clean());
 
     let mut lookups = Vec::new();
     let mut listings = Vec::new();
+    let mut by_name = Vec::new();
     for n in 0..2_000u32 {
         let i = n.wrapping_mul(2_654_435_761) % students;
         let query = if n % 2 == 0 {
@@ -129,17 +154,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let student = store.find_student(&query)?;
         lookups.push(t.elapsed());
         let t = Instant::now();
+        let found = store.find_by_name(&student.name, &student.id_number[14..])?;
+        by_name.push(t.elapsed());
+        assert!(found.iter().any(|s| s.id == student.id));
+        let t = Instant::now();
         let box_ = store.drafts(student.id)?;
         listings.push(t.elapsed());
         assert!(!box_.is_empty() || drafts < students);
     }
     lookups.sort();
     listings.sort();
+    by_name.sort();
     let db = std::fs::metadata(store.db_path())?.len();
     let wal = std::fs::metadata(data.join("tucai.sqlite3-wal"))
         .map(|m| m.len())
         .unwrap_or(0);
-    let all = folder_size(&data)?;
+    let all = folder_size(data)?;
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
@@ -150,6 +180,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "lookup by code or number: p50 {:.3} ms, p99 {:.3} ms",
         ms(percentile(&lookups, 0.5)),
         ms(percentile(&lookups, 0.99))
+    );
+    println!(
+        "lookup by name and last 4 ID digits: p50 {:.3} ms, p99 {:.3} ms",
+        ms(percentile(&by_name, 0.5)),
+        ms(percentile(&by_name, 0.99))
     );
     println!(
         "draft box listing (with rendered photos): p50 {:.3} ms, p99 {:.3} ms",

@@ -31,6 +31,8 @@ pub enum ErrorKind {
     Denied,
     /// The student is locked; the message says why and until when.
     Locked,
+    /// The provincial centre could not be reached, timed out or failed.
+    Network,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +70,9 @@ pub enum Error {
     #[error("{0}")]
     Locked(String),
 
+    #[error("{0}")]
+    Network(String),
+
     #[error("i/o on {path:?}: {source}")]
     Io {
         path: PathBuf,
@@ -90,6 +95,7 @@ impl Error {
             Error::Internal(_) => ErrorKind::Internal,
             Error::Denied(_) => ErrorKind::Denied,
             Error::Locked(_) => ErrorKind::Locked,
+            Error::Network(_) => ErrorKind::Network,
         }
     }
 

@@ -24,3 +24,26 @@ pub fn data_dir(flag: Option<PathBuf>) -> crate::Result<PathBuf> {
             ))
         })
 }
+
+/// Environment variable that overrides the log folder.
+pub const LOG_DIR_ENV: &str = "TUCAI_LOG_DIR";
+
+/// Resolves the log folder: `TUCAI_LOG_DIR`, then the operating system's
+/// place for an app's logs (`~/.local/state/tucai-station/logs` on Linux,
+/// `~/Library/Logs/tucai-station` on macOS, the local app data folder on
+/// Windows). `None` when there is no home directory.
+pub fn log_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os(LOG_DIR_ENV).filter(|v| !v.is_empty()) {
+        return Some(dir.into());
+    }
+    if cfg!(target_os = "macos") {
+        return directories::BaseDirs::new()
+            .map(|base| base.home_dir().join("Library/Logs/tucai-station"));
+    }
+    let dirs = directories::ProjectDirs::from("cn", "tucai", "tucai-station")?;
+    Some(
+        dirs.state_dir()
+            .unwrap_or_else(|| dirs.data_local_dir())
+            .join("logs"),
+    )
+}

@@ -170,3 +170,73 @@ pub struct ErrorView {
     pub kind: crate::ErrorKind,
     pub message: String,
 }
+
+/// What a diagnostics bundle holds, for the staff panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct DiagnosticsView {
+    /// The folder made for the bundle inside the chosen one.
+    pub folder: String,
+    pub log_files: u32,
+    pub cameras: u32,
+}
+
+/// The connection to the provincial centre, for the status line.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SyncStatus {
+    /// The centre's address from the settings; `None` while the station
+    /// works offline.
+    pub centre_url: Option<String>,
+    /// The station holds an enrolment at that centre.
+    pub enrolled: bool,
+    /// Sync runs and its last round reached the centre.
+    pub online: bool,
+    /// Submissions in the outbox that the centre has not acknowledged yet.
+    pub waiting: u32,
+    /// Why the last round failed, with the fix. None after a success.
+    pub last_error: Option<Text>,
+    /// When a round last succeeded, RFC 3339.
+    pub last_success_at: Option<String>,
+}
+
+/// Where a student's submission stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SubmissionState {
+    /// Waiting in the outbox for the centre.
+    Queued,
+    /// Stored at the centre.
+    Received,
+    InProduction,
+    /// The finished photo is back.
+    Finished,
+    /// The school reset it: the student captures again.
+    Reset,
+    /// The photo goes on the diploma. Only a supervisor can replace it.
+    Final,
+    /// The upload can never succeed (the centre rejected it for good, or
+    /// its original is missing): the student captures again.
+    Rejected,
+}
+
+/// A student's latest submission to the centre.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SubmissionView {
+    pub submission_id: String,
+    pub draft_id: String,
+    pub state: SubmissionState,
+    /// Why the school reset it or the centre rejected it, with what to do.
+    pub reason: Option<Text>,
+    /// The finished 480x640 photo as a `data:image/jpeg;base64,` URL.
+    pub finished_preview: Option<String>,
+    /// RFC 3339 with the station's offset.
+    pub queued_at: String,
+    pub updated_at: String,
+    /// Staff may submit another draft of this student without a supervisor.
+    pub can_submit: bool,
+    /// Submitting another draft replaces a final photo, which needs a supervisor.
+    pub final_photo: bool,
+}

@@ -3,4 +3,4 @@
 /**
  * The cause of an error, sent to the window beside the message.
  */
-export type ErrorKind = "not_found" | "invalid_input" | "camera" | "model" | "store" | "conflict" | "internal" | "denied" | "locked";
+export type ErrorKind = "not_found" | "invalid_input" | "camera" | "model" | "store" | "conflict" | "internal" | "denied" | "locked" | "network";

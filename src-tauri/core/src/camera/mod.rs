@@ -2,11 +2,15 @@
 //! replay source for tests and the demo, and the feed thread that keeps the
 //! newest frame for the preview, the live checks and the capture.
 
+mod code;
 mod convert;
 mod device;
 mod feed;
 mod replay;
 
+pub use code::read_qr;
+#[cfg(test)]
+pub(crate) use code::tests as code_tests;
 pub use convert::{RawLayout, check_mjpeg, nv12_to_rgb, yuyv_to_rgb};
 pub use device::{DeviceSource, list_devices};
 pub use feed::{CameraFeed, Frame, FrameSlot};

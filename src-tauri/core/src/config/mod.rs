@@ -17,7 +17,7 @@ pub const SETTINGS_ENV: &str = "TUCAI_SETTINGS";
 pub const SETTINGS_FILE: &str = "settings.toml";
 
 /// Every setting of the station. Each field's comment is its documentation
-/// in the settings file that [`Settings::to_toml`] writes.
+/// in the README's table of settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default, deny_unknown_fields)]
 #[ts(export)]
@@ -45,10 +45,23 @@ pub struct Settings {
     pub auto_capture: bool,
     /// How long the live checks must hold before an automatic capture (500 to 10000).
     pub auto_capture_hold_ms: u32,
-    /// Address of the provincial centre, empty while the station works offline.
+    /// Address of the provincial centre, empty while the station works
+    /// offline: https:// for any host, http:// only for this computer.
     pub centre_url: String,
+    /// Name the centre shows for this station, such as the booth's room (1 to 64 characters).
+    pub station_name: String,
+    /// Seconds one request to the centre may take, from connecting to the last byte (5 to 600).
+    pub sync_timeout_seconds: u32,
+    /// Seconds between reads of the centre's results while nothing waits to be sent (5 to 3600).
+    pub sync_poll_seconds: u32,
+    /// Seconds before the first retry after a failed sync; each later retry waits twice as long (1 to 600).
+    pub sync_retry_min_seconds: u32,
+    /// Longest wait between retries, in seconds (1 to 86400, at least `sync_retry_min_seconds`).
+    pub sync_retry_max_seconds: u32,
     /// Days to keep the originals of students whose photo is final (1 to 3650).
     pub retention_days: u32,
+    /// Full screen without window controls; only a supervisor can close it.
+    pub kiosk: bool,
 }
 
 impl Default for Settings {
@@ -66,7 +79,14 @@ impl Default for Settings {
             auto_capture: false,
             auto_capture_hold_ms: 1500,
             centre_url: String::new(),
+            station_name: "tucai-station".to_owned(),
+            // An original of 10 MB takes 40 s at 2 Mbit/s.
+            sync_timeout_seconds: 60,
+            sync_poll_seconds: 30,
+            sync_retry_min_seconds: 2,
+            sync_retry_max_seconds: 300,
             retention_days: 90,
+            kiosk: false,
         }
     }
 }
@@ -82,6 +102,10 @@ const RANGES: &[(&str, u32, u32)] = &[
     ("idle_sign_out_minutes", 1, 240),
     ("auto_capture_hold_ms", 500, 10_000),
     ("retention_days", 1, 3650),
+    ("sync_timeout_seconds", 5, 600),
+    ("sync_poll_seconds", 5, 3600),
+    ("sync_retry_min_seconds", 1, 600),
+    ("sync_retry_max_seconds", 1, 86_400),
 ];
 
 impl Settings {
@@ -160,12 +184,24 @@ impl Settings {
                 ),
             ));
         }
-        if !self.centre_url.is_empty()
-            && !(self.centre_url.starts_with("https://") || self.centre_url.starts_with("http://"))
-        {
+        if !self.centre_url.trim().is_empty() {
+            crate::sync::CentreUrl::check(&self.centre_url)
+                .map_err(|reason| ("centre_url", reason))?;
+        }
+        let name_chars = self.station_name.trim().chars().count();
+        if !(1..=64).contains(&name_chars) {
             return Err((
-                "centre_url",
-                format!("{:?} must start with https://", self.centre_url),
+                "station_name",
+                format!("{:?} is not 1 to 64 characters", self.station_name),
+            ));
+        }
+        if self.sync_retry_max_seconds < self.sync_retry_min_seconds {
+            return Err((
+                "sync_retry_max_seconds",
+                format!(
+                    "{} is less than sync_retry_min_seconds ({})",
+                    self.sync_retry_max_seconds, self.sync_retry_min_seconds
+                ),
             ));
         }
         Ok(())
@@ -182,8 +218,18 @@ impl Settings {
             "idle_sign_out_minutes" => self.idle_sign_out_minutes,
             "auto_capture_hold_ms" => self.auto_capture_hold_ms,
             "retention_days" => self.retention_days,
+            "sync_timeout_seconds" => self.sync_timeout_seconds,
+            "sync_poll_seconds" => self.sync_poll_seconds,
+            "sync_retry_min_seconds" => self.sync_retry_min_seconds,
+            "sync_retry_max_seconds" => self.sync_retry_max_seconds,
             _ => 0,
         }
+    }
+
+    /// The settings as the text of a settings file.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string_pretty(self)
+            .map_err(|e| Error::Internal(format!("cannot write the settings: {e}")))
     }
 
     /// Writes the settings to `path` atomically (a temporary file renamed
@@ -191,8 +237,7 @@ impl Settings {
     pub fn save(&self, path: &Path) -> Result<()> {
         self.validate()
             .map_err(|(key, reason)| Error::Invalid(format!("setting {key}: {reason}")))?;
-        let text = toml::to_string_pretty(self)
-            .map_err(|e| Error::Internal(format!("cannot write the settings: {e}")))?;
+        let text = self.to_toml()?;
         let folder = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
         let mut temp = tempfile::NamedTempFile::new_in(folder).map_err(|e| Error::io(folder, e))?;
@@ -302,6 +347,33 @@ mod tests {
                 .unwrap_err()
                 .contains("profile")
         );
+    }
+
+    #[test]
+    fn remote_plain_http_names_url_and_fix() {
+        let reason = Settings::parse("\ncentre_url = \"http://192.0.2.10:8787\"\n").unwrap_err();
+
+        assert!(reason.starts_with("line 2, centre_url:"), "{reason}");
+        assert!(reason.contains("\"http://192.0.2.10:8787\""), "{reason}");
+        assert!(reason.contains("use https://192.0.2.10:8787"), "{reason}");
+    }
+
+    #[test]
+    fn sync_retry_bounds_ordered() {
+        let reason = Settings::parse("sync_retry_min_seconds = 60\nsync_retry_max_seconds = 10\n")
+            .unwrap_err();
+
+        assert!(
+            reason.starts_with("line 2, sync_retry_max_seconds:"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn empty_station_name_rejected() {
+        let reason = Settings::parse("station_name = \" \"\n").unwrap_err();
+
+        assert!(reason.contains("station_name"), "{reason}");
     }
 
     #[test]

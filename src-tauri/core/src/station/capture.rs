@@ -154,7 +154,7 @@ fn encode_png(image: &image::RgbImage) -> Result<Vec<u8>> {
     Ok(png)
 }
 
-fn data_url(jpeg: &[u8]) -> String {
+pub(super) fn data_url(jpeg: &[u8]) -> String {
     format!(
         "data:image/jpeg;base64,{}",
         base64::engine::general_purpose::STANDARD.encode(jpeg)

@@ -6,6 +6,7 @@ mod open;
 mod preview;
 mod records;
 mod staff;
+mod sync;
 
 pub use capture::summary;
 pub use open::{CameraChoice, StationOptions};
@@ -39,6 +40,8 @@ pub struct Station {
     /// What the start-up check found a crash had left half-done.
     recovery: crate::store::RecoveryReport,
     preview: Mutex<Option<PreviewHandle>>,
+    /// The sync worker, while a centre address is set.
+    sync: Mutex<Option<sync::RunningSync>>,
 }
 
 impl Station {
@@ -105,6 +108,39 @@ impl Station {
         self.require_staff()?;
         let student = self.store().find_student(query)?;
         self.student_view(&student)
+    }
+
+    /// Finds the student whose code (collection code or student number) is
+    /// in a QR code held up to the camera, reading the newest frames for up
+    /// to 3 seconds while the code is steadied.
+    pub fn find_student_by_camera(&self) -> Result<StudentView> {
+        self.require_staff()?;
+        let slot = self.camera.slot().clone();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        let mut seen = 0;
+        let mut frame = slot.latest();
+        loop {
+            if let Some(current) = &frame {
+                seen = current.number;
+                if let Some(code) = crate::camera::read_qr(&current.image) {
+                    tracing::info!(frame = seen, "student code read from a QR code");
+                    return self.find_student(&code);
+                }
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            frame = slot.wait_newer(seen, left);
+            if frame.is_none() {
+                break;
+            }
+        }
+        Err(crate::Error::NotFound {
+            what: "QR code in the camera's view",
+            value: "hold the slip's QR code flat, 20 to 40 cm from the camera, or type the code"
+                .to_owned(),
+        })
     }
 
     /// Looks students up by name and the last digits of the ID number.

@@ -49,15 +49,20 @@ impl Station {
         let profile = Profile::named(&options.profile)?;
         let camera = open_camera(&options.camera)?;
         let models = Models::load_bundled()?;
-        let store = Store::open(&options.data_dir)?;
+        let mut store = Store::open(&options.data_dir)?;
         let recovery = store.recover()?;
+        store.apply_retention(
+            options.settings.retention_days,
+            chrono::Local::now(),
+            "station",
+        )?;
         tracing::info!(
             data_dir = %options.data_dir.display(),
             profile = %profile.id,
             camera = %camera.name,
             "station opened"
         );
-        Ok(Station {
+        let station = Station {
             store: Mutex::new(store),
             models: Arc::new(models),
             profile: Arc::new(profile),
@@ -68,7 +73,10 @@ impl Station {
             signed_in: Mutex::new(None),
             recovery,
             preview: Mutex::new(None),
-        })
+            sync: Mutex::new(None),
+        };
+        station.restart_sync()?;
+        Ok(station)
     }
 }
 

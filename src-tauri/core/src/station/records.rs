@@ -181,14 +181,57 @@ impl Station {
 }
 
 impl Station {
+    /// Writes a diagnostics bundle (settings, versions, recent logs, the
+    /// camera list) into a new folder inside `folder`; needs a supervisor.
+    pub fn export_diagnostics(
+        &self,
+        folder: &str,
+        approval: Option<&Approval>,
+    ) -> Result<crate::views::DiagnosticsView> {
+        let actor = self.require_supervisor(approval)?;
+        let folder = folder.trim();
+        if folder.is_empty() {
+            return Err(Error::Invalid(
+                "enter the folder to write the diagnostics to, such as the USB drive's folder"
+                    .into(),
+            ));
+        }
+        let settings = self.settings().clone();
+        let bundle = crate::diagnostics::write_bundle(
+            Path::new(folder),
+            &settings,
+            crate::paths::log_dir().as_deref(),
+            &crate::diagnostics::camera_lines(),
+        )?;
+        self.store().audit(
+            &actor,
+            "diagnostics_export",
+            &bundle.folder.display().to_string(),
+            &serde_json::json!({ "log_files": bundle.log_files, "cameras": bundle.cameras }),
+        )?;
+        Ok(crate::views::DiagnosticsView {
+            folder: bundle.folder.display().to_string(),
+            log_files: bundle.log_files as u32,
+            cameras: bundle.cameras as u32,
+        })
+    }
+
+    /// Lets a supervisor close the full-screen kiosk window; the student in
+    /// front of it cannot. The exit goes into the audit log.
+    pub fn authorise_kiosk_exit(&self, approval: Option<&Approval>) -> Result<()> {
+        let actor = self.require_supervisor(approval)?;
+        self.store()
+            .audit(&actor, "kiosk_exit", "window", &serde_json::json!({}))
+    }
+
     /// The settings in force.
     pub fn current_settings(&self) -> Result<crate::config::Settings> {
         self.require_staff()?;
         Ok(self.settings().clone())
     }
 
-    /// Validates and saves new settings; needs a supervisor. Lock, draft
-    /// and sign-out settings apply at once; the profile at the next start.
+    /// Validates and saves new settings; needs a supervisor. Lock, draft,
+    /// sign-out and sync settings apply at once; the profile at the next start.
     pub fn save_settings(
         &self,
         settings: crate::config::Settings,
@@ -212,6 +255,12 @@ impl Station {
             "settings",
             &serde_json::json!({ "changed": changed }),
         )?;
+        let sync_changed = changed
+            .iter()
+            .any(|key| key == "centre_url" || key == "station_name" || key.starts_with("sync_"));
+        if sync_changed {
+            self.restart_sync()?;
+        }
         Ok(settings)
     }
 }

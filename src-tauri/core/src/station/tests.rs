@@ -300,3 +300,30 @@ fn capture_after_preview_restart_uses_new_frame() {
 
     assert!(outcome.is_ok(), "{:?}", outcome.err());
 }
+
+#[test]
+fn qr_code_in_view_finds_the_student() {
+    let data = tempfile::tempdir().unwrap();
+    let frames = tempfile::tempdir().unwrap();
+    let mut frame = image::open(crate::camera::demo_frames_dir().join("frame-00.jpg"))
+        .unwrap()
+        .to_rgb8();
+    crate::camera::code_tests::paint_qr(&mut frame, "TC2026A0001", 20, 700, 5);
+    frame.save(frames.path().join("slip.png")).unwrap();
+    let station = station(data.path(), frames.path().to_owned(), 6);
+
+    let student = station.find_student_by_camera().unwrap();
+
+    assert_eq!(student.student_number, "2023010001");
+}
+
+#[test]
+fn no_qr_code_in_view_says_how_to_hold_it() {
+    let data = tempfile::tempdir().unwrap();
+    let station = demo_station(data.path(), 6);
+
+    let err = station.find_student_by_camera().unwrap_err();
+
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert!(err.to_string().contains("QR code"), "{err}");
+}

@@ -218,38 +218,6 @@ impl Store {
         files::resolve(&self.data_dir, &draft.original_path)
     }
 
-    /// Marks a draft as submitted to the provincial centre.
-    ///
-    /// Fails with `Error::Conflict` for a demo draft or one already
-    /// submitted, and with `Error::NotFound` for an unknown draft. A trigger
-    /// in the schema rejects a demo draft even if this check is bypassed.
-    pub fn submit_draft(&mut self, draft_id: &str) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (demo, state) = draft_status(&tx, draft_id)?;
-        if demo {
-            tracing::warn!(draft_id, "rejected submission of a demo draft");
-            return Err(Error::Conflict(format!(
-                "draft {draft_id} was taken on the demo camera and cannot be submitted, \
-                 take the photo again with a real camera"
-            )));
-        }
-        if state == DraftState::Submitted {
-            return Err(Error::Conflict(format!(
-                "draft {draft_id} is already submitted"
-            )));
-        }
-
-        tx.execute(
-            "UPDATE drafts SET state = ?2 WHERE id = ?1",
-            params![draft_id, DraftState::Submitted],
-        )?;
-        tx.commit()?;
-        tracing::info!(draft_id, "draft submitted");
-        Ok(())
-    }
-
     /// When a draft may be deleted without a supervisor: `wait` after its
     /// creation.
     pub fn deletable_at(
@@ -429,19 +397,6 @@ fn count_drafts(conn: &rusqlite::Connection, student_id: i64) -> Result<u32> {
     Ok(count)
 }
 
-fn draft_status(tx: &Transaction<'_>, draft_id: &str) -> Result<(bool, DraftState)> {
-    tx.query_row(
-        "SELECT demo, state FROM drafts WHERE id = ?1",
-        [draft_id],
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )
-    .optional()?
-    .ok_or_else(|| Error::NotFound {
-        what: "draft",
-        value: draft_id.to_string(),
-    })
-}
-
 fn insert_draft(tx: &Transaction<'_>, draft: &Draft) -> Result<()> {
     tx.execute(
         "INSERT INTO drafts (id, capture_id, student_id, created_at, demo, original_path,
@@ -557,7 +512,7 @@ mod tests {
         let (_dir, mut store, student) = test_support::sample_store()?;
         let draft = save_passing_draft(&mut store, student.id, true)?;
 
-        let error = store.submit_draft(&draft.id).unwrap_err();
+        let error = store.submit_draft(&draft.id, "test", false).unwrap_err();
 
         assert_eq!(error.kind(), ErrorKind::Conflict);
         assert_eq!(store.draft(&draft.id)?.state, DraftState::Draft);
@@ -634,11 +589,14 @@ mod tests {
         let (_dir, mut store, student) = test_support::sample_store()?;
         let draft = save_passing_draft(&mut store, student.id, false)?;
 
-        store.submit_draft(&draft.id)?;
+        store.submit_draft(&draft.id, "test", false)?;
 
         assert_eq!(store.draft(&draft.id)?.state, DraftState::Submitted);
         assert_eq!(
-            store.submit_draft(&draft.id).unwrap_err().kind(),
+            store
+                .submit_draft(&draft.id, "test", false)
+                .unwrap_err()
+                .kind(),
             ErrorKind::Conflict
         );
         Ok(())
@@ -648,7 +606,9 @@ mod tests {
     fn submit_unknown_not_found() -> TestResult {
         let (_dir, mut store, _student) = test_support::sample_store()?;
 
-        let error = store.submit_draft("no-such-draft").unwrap_err();
+        let error = store
+            .submit_draft("no-such-draft", "test", false)
+            .unwrap_err();
 
         assert_eq!(error.kind(), ErrorKind::NotFound);
         Ok(())
@@ -819,7 +779,7 @@ mod tests {
     fn delete_submitted_rejected() -> TestResult {
         let (_dir, mut store, student) = test_support::sample_store()?;
         let draft = save_passing_draft(&mut store, student.id, false)?;
-        store.submit_draft(&draft.id)?;
+        store.submit_draft(&draft.id, "test", false)?;
 
         let error = store
             .delete_draft(&draft.id, "test", chrono::Duration::zero(), false)

@@ -351,7 +351,7 @@ mod tests {
         let status_of = |number: &str| {
             range
                 .rows()
-                .find(|r| r[0].to_string() == number)
+                .find(|r| r[0] == number)
                 .map(|r| r[8].to_string())
         };
         assert_eq!(status_of("2023010001").as_deref(), Some("captured"));

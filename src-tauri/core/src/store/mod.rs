@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! tucai.sqlite3                              the database (WAL mode)
+//! station-key                                the station's Ed25519 signing key (mode 0600)
 //! originals/<student_number>/<draft_id>.png  the full-resolution original of each draft
 //! ```
 
@@ -17,11 +18,13 @@ mod files;
 mod import;
 mod locks;
 mod recovery;
+mod retention;
 mod roster;
 mod schema;
 mod sheet;
 mod staff;
 mod students;
+mod submissions;
 #[cfg(test)]
 mod test_support;
 
@@ -40,10 +43,12 @@ pub use export::ExportSummary;
 pub use import::ImportSummary;
 pub use locks::{AttemptStanding, Lock, LockKind, LockPolicy};
 pub use recovery::{RecoveryReport, UNREFERENCED_DIR};
+pub use retention::RetentionSummary;
 pub use roster::{Column, RosterError, RosterErrors, RosterRow, id_check_char, parse_roster};
 pub use sheet::parse_roster_sheet;
 pub use staff::{MIN_PASSWORD_CHARS, Role, StaffMember};
 pub use students::{Student, mask_id};
+pub use submissions::{Enrolment, OutboxEntry, Submission, SubmissionState};
 
 /// File name of the database inside the data folder.
 pub const DB_FILE: &str = "tucai.sqlite3";
@@ -130,7 +135,7 @@ fn configure(conn: &Connection, db_path: &Path) -> Result<()> {
 
 /// Current time as RFC 3339 text with the station's UTC offset, such as
 /// `2026-06-18T09:30:12.345+08:00`.
-fn now_rfc3339() -> String {
+pub fn now_rfc3339() -> String {
     Local::now().to_rfc3339_opts(SecondsFormat::Millis, false)
 }
 

@@ -45,23 +45,21 @@ impl Store {
     /// missing. Run once when the station starts.
     pub fn recover(&self) -> Result<RecoveryReport> {
         let mut report = RecoveryReport::default();
-        let mut referenced = HashSet::new();
-        let mut statement = self.conn.prepare("SELECT id, original_path FROM drafts")?;
+        let mut statement = self.conn.prepare(
+            "SELECT id, original_path FROM drafts INDEXED BY drafts_by_original \
+             WHERE original_removed_at IS NULL",
+        )?;
         let rows = statement
             .query_map([], |row| {
                 Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        for (id, relative) in rows {
-            let path = files::resolve(&self.data_dir, &relative);
-            if !path.is_file() {
-                report.missing_originals.push(id);
-            }
-            referenced.insert(path);
-        }
 
+        // One listing of the originals folder answers both questions: which
+        // files no row refers to, and which rows have no file.
         let originals = self.data_dir.join(ORIGINALS_DIR);
         let aside = originals.join(UNREFERENCED_DIR);
+        let mut present = HashSet::new();
         for student in read_dir(&originals)? {
             if !student.is_dir() || student == aside {
                 continue;
@@ -74,21 +72,38 @@ impl Store {
                 if name.starts_with(files::TEMP_PREFIX) {
                     std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
                     report.partial_removed += 1;
-                } else if !referenced.contains(&path) && path.is_file() {
-                    let folder = aside.join(student.file_name().unwrap_or_default());
-                    std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
-                    let target = folder.join(&name);
-                    std::fs::rename(&path, &target).map_err(|e| Error::io(&target, e))?;
-                    report.unreferenced_moved.push(
-                        target
-                            .strip_prefix(&self.data_dir)
-                            .unwrap_or(&target)
-                            .display()
-                            .to_string(),
-                    );
+                } else {
+                    present.insert(path);
                 }
             }
         }
+
+        let mut referenced = HashSet::with_capacity(rows.len());
+        for (id, relative) in rows {
+            let path = files::resolve(&self.data_dir, &relative);
+            if !present.contains(&path) {
+                report.missing_originals.push(id);
+            }
+            referenced.insert(path);
+        }
+        for path in present.difference(&referenced) {
+            if !path.is_file() {
+                continue;
+            }
+            let student = path.parent().and_then(Path::file_name).unwrap_or_default();
+            let folder = aside.join(student);
+            std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
+            let target = folder.join(path.file_name().unwrap_or_default());
+            std::fs::rename(path, &target).map_err(|e| Error::io(&target, e))?;
+            report.unreferenced_moved.push(
+                target
+                    .strip_prefix(&self.data_dir)
+                    .unwrap_or(&target)
+                    .display()
+                    .to_string(),
+            );
+        }
+        report.unreferenced_moved.sort();
 
         if report.is_clean() {
             tracing::debug!("store recovery: nothing left half-done");

@@ -265,7 +265,7 @@ pub(super) fn parse_lines(
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     for line in lines {
-        match line.and_then(|line| Ok(parse_row(&line, &header))) {
+        match line.map(|line| parse_row(&line, &header)) {
             Ok(Ok(Some(row))) => rows.push(row),
             Ok(Ok(None)) => {}
             Ok(Err(row_errors)) => errors.extend(row_errors),

@@ -146,7 +146,72 @@ BEGIN
 END;
 "#;
 
-const MIGRATIONS: &[M<'static>] = &[M::up(V1_INITIAL), M::up(V2_RECORDS)];
+/// Version 3: the outbox of submissions waiting for the centre, each submission's state
+/// at the centre, and the station's enrolment with its change-feed cursor.
+///
+/// `submissions` keeps one row per submission ever made. `outbox` has a row
+/// while the upload is not acknowledged. Both are written in the same
+/// transaction that marks the draft as submitted.
+const V3_SYNC: &str = r#"
+CREATE TABLE submissions (
+    id            TEXT PRIMARY KEY NOT NULL,
+    draft_id      TEXT NOT NULL,
+    student_id    INTEGER NOT NULL REFERENCES students (id),
+    queued_at     TEXT NOT NULL,
+    state         TEXT NOT NULL DEFAULT 'queued' CHECK (state IN
+                      ('queued', 'received', 'in_production', 'finished', 'reset', 'final',
+                       'rejected')),
+    reason        TEXT,
+    finished_jpeg BLOB,
+    updated_at    TEXT NOT NULL,
+    by_supervisor INTEGER NOT NULL DEFAULT 0 CHECK (by_supervisor IN (0, 1))
+) STRICT;
+
+CREATE INDEX submissions_by_student ON submissions (student_id);
+
+CREATE TABLE outbox (
+    submission_id TEXT PRIMARY KEY NOT NULL REFERENCES submissions (id),
+    queued_at     TEXT NOT NULL,
+    attempts      INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    last_error    TEXT
+) STRICT;
+
+CREATE TABLE centre_enrolment (
+    centre_url  TEXT PRIMARY KEY NOT NULL,
+    station_id  TEXT NOT NULL,
+    credential  TEXT NOT NULL,
+    school      TEXT NOT NULL,
+    enrolled_at TEXT NOT NULL,
+    feed_cursor TEXT NOT NULL DEFAULT '0'
+) STRICT;
+
+-- The same rule as for drafts: a demo photo never enters the outbox, and an
+-- unknown draft cannot be submitted either.
+CREATE TRIGGER demo_draft_not_queued
+BEFORE INSERT ON submissions
+WHEN (SELECT demo FROM drafts WHERE id = NEW.draft_id) IS NOT 0
+BEGIN
+    SELECT RAISE(ABORT, 'demo drafts cannot be submitted');
+END;
+"#;
+
+/// Version 4: the time a draft's original was removed under the retention
+/// setting (the row and its rendered photo stay), and an index of the
+/// originals still kept that covers the start-up check's scan, so that the
+/// scan reads the index instead of walking rows that hold rendered photos.
+const V4_ORIGINALS: &str = r#"
+ALTER TABLE drafts ADD COLUMN original_removed_at TEXT;
+
+CREATE INDEX drafts_by_original ON drafts (original_path, id)
+    WHERE original_removed_at IS NULL;
+"#;
+
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(V1_INITIAL),
+    M::up(V2_RECORDS),
+    M::up(V3_SYNC),
+    M::up(V4_ORIGINALS),
+];
 
 /// Builds the migration list, in the order the migrations apply.
 pub(super) fn migrations() -> Migrations<'static> {

@@ -1,0 +1,83 @@
+//! Enrolling the station at a centre with the one-time token the centre
+//! issued to the school.
+
+use std::path::Path;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use super::client::{CentreClient, ClientError};
+use super::key::load_or_create_key;
+use super::protocol::EnrolRequest;
+use super::settings::SyncSettings;
+use crate::store::Enrolment;
+use crate::{Error, Result};
+
+/// Enrols the station at the centre of `settings` with `token`, sending the
+/// public half of the station's key (created in `data_dir` on first use).
+/// Blocks until the centre answers or the request times out. The caller
+/// saves the returned enrolment in the store.
+///
+/// Fails with `Error::Invalid` when the centre rejects the token, with
+/// `Error::Network` when the centre cannot be reached or fails, and with
+/// the key file's errors from [`load_or_create_key`].
+pub fn enrol(data_dir: &Path, settings: &SyncSettings, token: &str) -> Result<Enrolment> {
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(Error::Invalid(
+            "the enrolment token is empty: enter the token the centre issued to the school".into(),
+        ));
+    }
+    let key = load_or_create_key(data_dir)?;
+    let request = EnrolRequest {
+        token: token.to_string(),
+        public_key: BASE64.encode(key.verifying_key().to_bytes()),
+        station_name: settings.station_name.clone(),
+    };
+    let client = CentreClient::new(settings.centre.clone(), settings.request_timeout)
+        .map_err(|e| Error::Internal(e.to_string()))?;
+
+    // A thread of its own keeps this runtime apart from any runtime the
+    // caller runs on, such as the window's.
+    let response = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| Error::Internal(format!("cannot start a runtime: {e}")))?;
+                runtime
+                    .block_on(client.enrol(&request))
+                    .map_err(enrol_error)
+            })
+            .join()
+            .map_err(|_| Error::Internal("the enrolment thread panicked".into()))?
+    })?;
+
+    tracing::info!(
+        centre = settings.centre.as_str(),
+        station_id = %response.station_id,
+        school = %response.school,
+        "station enrolled"
+    );
+    Ok(Enrolment {
+        centre_url: settings.centre.as_str().to_string(),
+        station_id: response.station_id,
+        credential: response.credential,
+        school: response.school,
+        feed_cursor: "0".to_string(),
+    })
+}
+
+fn enrol_error(e: ClientError) -> Error {
+    match e {
+        ClientError::Unauthorized { message, .. } | ClientError::Rejected { message, .. } => {
+            Error::Invalid(format!(
+                "the centre rejected the enrolment: {message}; ask the centre for a new token"
+            ))
+        }
+        other => Error::Network(format!(
+            "enrolment failed: {other}; check the network and the centre address, then try again"
+        )),
+    }
+}
