@@ -1,5 +1,8 @@
 //! Support for the whole-system tests: finding the built station, starting
 //! tauri-driver, and opening a WebDriver session on the station's window.
+//! The `window` module drives the window's screens.
+
+pub mod window;
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -88,11 +91,16 @@ impl Driver {
     /// Opens a session on the station's window, giving up after a minute in
     /// case the station dies at start-up (connect would wait forever).
     pub async fn session(&self, binary: &Path) -> Result<Client> {
+        self.session_with_args(binary, &[]).await
+    }
+
+    /// Opens a session on the station's window started with `args`.
+    pub async fn session_with_args(&self, binary: &Path, args: &[&str]) -> Result<Client> {
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
         caps.insert(
             "tauri:options".into(),
-            serde_json::json!({ "application": binary.canonicalize()? }),
+            serde_json::json!({ "application": binary.canonicalize()?, "args": args }),
         );
         let url = format!("http://127.0.0.1:{}", self.port);
         let mut builder = ClientBuilder::native();
@@ -124,9 +132,19 @@ impl Drop for Driver {
 /// Runs `tucai-station` with arguments and returns its standard output,
 /// failing with its standard error when it exits non-zero.
 pub fn run_station(args: &[&str], data_dir: &Path) -> Result<String> {
+    run_station_with_env(args, data_dir, &[])
+}
+
+/// Runs `tucai-station` as [`run_station`] does, with `env` set as well.
+pub fn run_station_with_env(
+    args: &[&str],
+    data_dir: &Path,
+    env: &[(&str, &str)],
+) -> Result<String> {
     let output = Command::new(station_binary()?)
         .args(args)
         .env("TUCAI_DATA_DIR", data_dir)
+        .envs(env.iter().copied())
         .output()?;
     if !output.status.success() {
         bail!(

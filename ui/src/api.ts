@@ -3,11 +3,20 @@
 
 import { Channel, invoke, isTauri } from "@tauri-apps/api/core";
 
+import type { Approval } from "./bindings/Approval";
+import type { AuditEntry } from "./bindings/AuditEntry";
 import type { CaptureOutcome } from "./bindings/CaptureOutcome";
+import type { Dashboard } from "./bindings/Dashboard";
 import type { DraftView } from "./bindings/DraftView";
 import type { ErrorKind } from "./bindings/ErrorKind";
 import type { ErrorView } from "./bindings/ErrorView";
+import type { ExportSummary } from "./bindings/ExportSummary";
 import type { LiveStatus } from "./bindings/LiveStatus";
+import type { Role } from "./bindings/Role";
+import type { RosterImportView } from "./bindings/RosterImportView";
+import type { SessionView } from "./bindings/SessionView";
+import type { Settings } from "./bindings/Settings";
+import type { StaffMember } from "./bindings/StaffMember";
 import type { StationStatus } from "./bindings/StationStatus";
 import type { StudentView } from "./bindings/StudentView";
 
@@ -19,14 +28,20 @@ import type { StudentView } from "./bindings/StudentView";
  */
 export type Failure = { kind: ErrorKind | "ipc"; message: string };
 
-const errorKinds: ReadonlySet<string> = new Set<ErrorKind>([
-  "not_found",
-  "invalid_input",
-  "camera",
-  "model",
-  "store",
-  "conflict",
-]);
+// A record, so that `tsc` fails when the backend adds a kind this list lacks.
+const errorKindNames: Record<ErrorKind, true> = {
+  not_found: true,
+  invalid_input: true,
+  camera: true,
+  model: true,
+  store: true,
+  conflict: true,
+  internal: true,
+  denied: true,
+  locked: true,
+  network: true,
+};
+const errorKinds: ReadonlySet<string> = new Set(Object.keys(errorKindNames));
 
 function isErrorView(value: unknown): value is ErrorView {
   if (typeof value !== "object" || value === null) {
@@ -120,4 +135,86 @@ export function capture(studentNumber: string): Promise<CaptureOutcome> {
 
 export function listDrafts(studentNumber: string): Promise<DraftView[]> {
   return call<DraftView[]>("list_drafts", { studentNumber });
+}
+
+/** Looks up students by name and the last digits of the ID number. */
+export function findByName(name: string, lastDigits: string): Promise<StudentView[]> {
+  return call<StudentView[]>("find_by_name", { name, lastDigits });
+}
+
+/** Returns who is signed in; this call does not count as input for the idle time. */
+export function session(): Promise<SessionView> {
+  return call<SessionView>("session");
+}
+
+export function signIn(username: string, password: string): Promise<SessionView> {
+  return call<SessionView>("sign_in", { username, password });
+}
+
+export function signOut(): Promise<SessionView> {
+  return call<SessionView>("sign_out");
+}
+
+/** Creates the first supervisor of a station with no staff and signs them in. */
+export function createFirstSupervisor(username: string, password: string): Promise<SessionView> {
+  return call<SessionView>("create_first_supervisor", { username, password });
+}
+
+export function addStaff(
+  username: string,
+  password: string,
+  role: Role,
+  approval: Approval | null,
+): Promise<StaffMember> {
+  return call<StaffMember>("add_staff", { username, password, role, approval });
+}
+
+export function unlockStudent(
+  studentNumber: string,
+  reason: string,
+  approval: Approval | null,
+): Promise<void> {
+  return call<void>("unlock_student", { studentNumber, reason, approval });
+}
+
+export function deleteDraft(draftId: string, approval: Approval | null): Promise<void> {
+  return call<void>("delete_draft", { draftId, approval });
+}
+
+/**
+ * Imports a roster file. The bytes travel as a JSON array of numbers,
+ * because the command takes them beside the file name.
+ */
+export function importRoster(
+  fileName: string,
+  bytes: Uint8Array,
+  approval: Approval | null,
+): Promise<RosterImportView> {
+  return call<RosterImportView>("import_roster", {
+    fileName,
+    bytes: Array.from(bytes),
+    approval,
+  });
+}
+
+export function dashboard(): Promise<Dashboard> {
+  return call<Dashboard>("dashboard");
+}
+
+/** The newest `limit` audit entries, newest first. */
+export function auditEntries(limit: number, approval: Approval | null): Promise<AuditEntry[]> {
+  return call<AuditEntry[]>("audit_entries", { limit, approval });
+}
+
+/** Exports the day's records and originals into a new folder inside `folder`. */
+export function exportDay(folder: string, approval: Approval | null): Promise<ExportSummary> {
+  return call<ExportSummary>("export_day", { folder, approval });
+}
+
+export function getSettings(): Promise<Settings> {
+  return call<Settings>("get_settings");
+}
+
+export function saveSettings(settings: Settings, approval: Approval | null): Promise<Settings> {
+  return call<Settings>("save_settings", { settings, approval });
 }

@@ -14,6 +14,9 @@ const titles: Record<Failure["kind"], MessageKey> = {
   store: "error.title.store",
   conflict: "error.title.conflict",
   internal: "error.title.internal",
+  denied: "error.title.denied",
+  locked: "error.title.locked",
+  network: "error.title.network",
   ipc: "error.title.ipc",
 };
 
@@ -25,6 +28,9 @@ const advice: Record<Failure["kind"], MessageKey> = {
   store: "error.advice.store",
   conflict: "error.advice.conflict",
   internal: "error.advice.internal",
+  denied: "error.advice.denied",
+  locked: "error.advice.locked",
+  network: "error.advice.network",
   ipc: "error.advice.ipc",
 };
 

@@ -43,13 +43,28 @@ export function language(): Language {
   return current;
 }
 
-/** Switches the language, stores the choice and re-renders every listener. */
-export function setLanguage(next: Language): void {
-  current = next;
+/** True when this webview stored a language choice from the switch. */
+export function hasStoredLanguage(): boolean {
   try {
-    localStorage.setItem(storageKey, next);
+    return localStorage.getItem(storageKey) !== null;
   } catch {
-    // The choice then lasts until the window closes.
+    return false;
+  }
+}
+
+/**
+ * Switches the language and re-renders every listener. With `store`, as
+ * the switch in the header calls it, the choice lasts across restarts. The
+ * station's setting for the language at start is applied without storing.
+ */
+export function setLanguage(next: Language, store = true): void {
+  current = next;
+  if (store) {
+    try {
+      localStorage.setItem(storageKey, next);
+    } catch {
+      // The choice then lasts until the window closes.
+    }
   }
   translateDocument();
   for (const listener of listeners) {
@@ -112,6 +127,23 @@ export function formatDateTime(rfc3339: string): string {
   }
   return new Intl.DateTimeFormat(current === "zh-CN" ? "zh-CN" : "en-GB", {
     dateStyle: "medium",
+    timeStyle: "short",
+  }).format(time);
+}
+
+/**
+ * Formats an RFC 3339 time as the minute alone when it falls on today in
+ * the window's time zone, and as date and minute otherwise.
+ */
+export function formatShortTime(rfc3339: string): string {
+  const time = new Date(rfc3339);
+  if (Number.isNaN(time.getTime())) {
+    return rfc3339;
+  }
+  if (time.toDateString() !== new Date().toDateString()) {
+    return formatDateTime(rfc3339);
+  }
+  return new Intl.DateTimeFormat(current === "zh-CN" ? "zh-CN" : "en-GB", {
     timeStyle: "short",
   }).format(time);
 }

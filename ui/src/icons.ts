@@ -22,7 +22,9 @@ export type IconName =
   | "moon"
   | "person"
   | "people"
-  | "camera";
+  | "camera"
+  | "lock"
+  | "trash";
 
 // Path data for each icon in a 24x24 box.
 const paths: Record<IconName, string[]> = {
@@ -50,6 +52,8 @@ const paths: Record<IconName, string[]> = {
     "M17.5 14.7c2.6.6 4.5 2.9 4.5 6.3",
   ],
   camera: ["M3 7.5h4l2-2.5h6l2 2.5h4V19H3Z", "M12 9.5a3.5 3.5 0 1 0 0 7a3.5 3.5 0 1 0 0-7"],
+  lock: ["M5 11h14v10H5Z", "M8 11V7.5a4 4 0 0 1 8 0V11", "M12 15v2.5"],
+  trash: ["M4 6.5h16", "M9 6.5V4h6v2.5", "M6.5 6.5l1 14h9l1-14", "M10 10.5v6M14 10.5v6"],
 };
 
 export function icon(name: IconName, className = "icon"): SVGSVGElement {

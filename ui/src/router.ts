@@ -12,15 +12,11 @@ export class Router {
     initial: ScreenName,
     private readonly onChange: (from: ScreenName, to: ScreenName) => void,
   ) {
-    const section = (name: ScreenName): HTMLElement => byId(`screen-${name}`, HTMLElement);
-    this.sections = {
-      identify: section("identify"),
-      guide: section("guide"),
-      live: section("live"),
-      checking: section("checking"),
-      verdict: section("verdict"),
-      drafts: section("drafts"),
-    };
+    const sections: Partial<Record<ScreenName, HTMLElement>> = {};
+    for (const name of Object.keys(screens) as ScreenName[]) {
+      sections[name] = byId(`screen-${name}`, HTMLElement);
+    }
+    this.sections = sections as Record<ScreenName, HTMLElement>;
     this.currentScreen = initial;
     for (const [name, element] of Object.entries(this.sections)) {
       element.hidden = name !== initial;

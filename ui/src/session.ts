@@ -1,7 +1,11 @@
-// The state shared by the screens: the station's status, the student being
-// photographed and the outcome of the last capture.
+// The state shared by the screens: the station's status, the signed-in
+// staff member, the student being photographed and the outcome of the last
+// capture.
 
 import type { CaptureOutcome } from "./bindings/CaptureOutcome";
+import type { SessionView } from "./bindings/SessionView";
+import type { Settings } from "./bindings/Settings";
+import type { StaffMember } from "./bindings/StaffMember";
 import type { StationStatus } from "./bindings/StationStatus";
 import type { StudentView } from "./bindings/StudentView";
 
@@ -9,6 +13,9 @@ export class Session {
   private stationStatus: StationStatus | null = null;
   private currentStudent: StudentView | null = null;
   private lastOutcome: CaptureOutcome | null = null;
+  private signedIn: SessionView | null = null;
+  /** The station's settings as last read or saved; null until staff sign in. */
+  settings: Settings | null = null;
   private readonly listeners: Array<() => void> = [];
 
   get station(): StationStatus | null {
@@ -17,6 +24,24 @@ export class Session {
 
   set station(status: StationStatus | null) {
     this.stationStatus = status;
+    this.notify();
+  }
+
+  /** The staff member signed in, or null before sign-in and after sign-out. */
+  get staff(): StaffMember | null {
+    return this.signedIn?.staff ?? null;
+  }
+
+  get isSupervisor(): boolean {
+    return this.staff?.role === "supervisor";
+  }
+
+  get signIn(): SessionView | null {
+    return this.signedIn;
+  }
+
+  set signIn(view: SessionView | null) {
+    this.signedIn = view;
     this.notify();
   }
 
@@ -43,6 +68,15 @@ export class Session {
         draft_count: this.currentStudent.draft_count + 1,
       };
     }
+    this.notify();
+  }
+
+  /**
+   * Replaces the student's view with a fresh one from the backend (lock,
+   * attempts and draft count), keeping the last outcome.
+   */
+  refreshStudent(student: StudentView): void {
+    this.currentStudent = student;
     this.notify();
   }
 

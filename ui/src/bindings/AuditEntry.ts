@@ -3,7 +3,11 @@
 /**
  * One entry of the audit log.
  */
-export type AuditEntry = { seq: bigint, 
+export type AuditEntry = { 
+/**
+ * Serialised as a JSON number, which the window reads as a `number`.
+ */
+seq: number, 
 /**
  * RFC 3339 with the station's offset.
  */

@@ -1,28 +1,37 @@
-// Draft box screen: the student's qualified photos side by side, then the
-// button for the next student.
+// Draft box screen: the student's qualified photos side by side as the
+// centre would produce them, when each may be deleted, deleting one (a
+// supervisor approves before its time), the box-full message, and the
+// choice of the one to submit.
 
-import { isFailure, listDrafts, toFailure } from "../api";
+import { deleteDraft, isFailure, listDrafts, toFailure } from "../api";
 import type { DraftView } from "../bindings/DraftView";
 import { byId, html } from "../dom";
-import { formatDateTime, t } from "../i18n";
+import { formatShortTime, t } from "../i18n";
+import { icon } from "../icons";
 import type { App, Screen } from "./screen";
 
 export class DraftsScreen implements Screen {
   private readonly title = byId("drafts-title", HTMLElement);
   private readonly count = byId("drafts-count", HTMLElement);
+  private readonly full = byId("drafts-full", HTMLElement);
   private readonly box = byId("draft-box", HTMLElement);
   private readonly empty = byId("drafts-empty", HTMLElement);
+  private readonly submitNote = byId("submit-note", HTMLElement);
+  private readonly retake = byId("drafts-retake", HTMLButtonElement);
   private readonly next = byId("next-student", HTMLButtonElement);
   private drafts: DraftView[] | null = null;
+  private chosen: string | null = null;
   // Counts loads, so that a slow response for an earlier student is dropped.
   private load = 0;
 
   constructor(private readonly app: App) {
     this.next.addEventListener("click", () => this.app.startOver());
+    this.retake.addEventListener("click", () => this.app.go("live"));
   }
 
   enter(): void {
     this.drafts = null;
+    this.chosen = null;
     this.render();
     this.next.focus();
     void this.fetchDrafts();
@@ -40,13 +49,97 @@ export class DraftsScreen implements Screen {
       this.box.replaceChildren();
       this.box.setAttribute("aria-busy", "true");
       this.empty.hidden = true;
+      this.full.hidden = true;
+      this.renderSubmit();
       return;
     }
     this.box.setAttribute("aria-busy", "false");
     const limit = student?.draft_limit ?? this.drafts.length;
-    this.count.textContent = t("drafts.count", { count: this.drafts.length, limit });
-    this.empty.hidden = this.drafts.length > 0;
-    this.box.replaceChildren(...this.drafts.map((draft, index) => draftCard(draft, index + 1)));
+    const count = this.drafts.length;
+    this.count.textContent = t("drafts.count", { count, limit });
+    this.empty.hidden = count > 0;
+    const full = count >= limit;
+    this.full.hidden = !full;
+    this.full.textContent = full ? t("drafts.full", { count, limit }) : "";
+    this.retake.disabled = full;
+    this.box.replaceChildren(...this.drafts.map((draft, index) => this.card(draft, index + 1)));
+    this.renderSubmit();
+  }
+
+  private renderSubmit(): void {
+    const chosen = this.drafts?.find((draft) => draft.id === this.chosen) ?? null;
+    let note = t("drafts.submit_unavailable");
+    if (chosen === null) {
+      note = `${t("drafts.choose_first")}\n${note}`;
+    } else if (chosen.demo) {
+      note = `${note}\n${t("drafts.demo_note")}`;
+    }
+    this.submitNote.textContent = note;
+  }
+
+  private card(draft: DraftView, index: number): HTMLElement {
+    const card = html("figure", {
+      class: "draft",
+      "data-demo": String(draft.demo),
+      "data-id": draft.id,
+      "data-deletable-now": String(draft.deletable_now),
+    });
+    const choose = html("label", { class: "draft-choose" });
+    const radio = html("input", { type: "radio", name: "draft-choice", value: draft.id });
+    radio.checked = this.chosen === draft.id;
+    radio.addEventListener("change", () => {
+      this.chosen = draft.id;
+      this.renderSubmit();
+    });
+    const photo = html("img", {
+      src: draft.preview,
+      alt: t("drafts.photo_alt", { index }),
+      width: 480,
+      height: 640,
+    });
+    const pick = html("span", { class: "draft-choose-text" });
+    pick.append(radio, html("span", {}, t("drafts.choose", { index })));
+    choose.append(photo, pick);
+
+    const caption = html("figcaption", {});
+    if (draft.demo) {
+      caption.append(html("span", { class: "badge-demo", title: t("drafts.demo_note") }, t("drafts.demo")));
+    }
+    caption.append(
+      html("time", { datetime: draft.created_at }, t("drafts.taken", { time: formatShortTime(draft.created_at) })),
+    );
+    if (draft.submitted) {
+      caption.append(html("span", { class: "badge-submitted" }, t("drafts.submitted")));
+    } else {
+      caption.append(html("span", { class: "draft-deletable" }, deletableText(draft)));
+      const remove = html("button", { type: "button", class: "draft-delete" });
+      remove.append(icon("trash"), html("span", {}, t("drafts.delete")));
+      remove.addEventListener("click", () => void this.remove(draft, index));
+      caption.append(remove);
+    }
+    card.append(choose, caption);
+    return card;
+  }
+
+  private async remove(draft: DraftView, index: number): Promise<void> {
+    const early = !draft.deletable_now;
+    const result = await this.app.act({
+      title: t("drafts.delete_title", { index }),
+      note: early
+        ? t("drafts.delete_early_note", { time: formatShortTime(draft.deletable_at) })
+        : t("drafts.delete_note"),
+      confirmLabel: t("drafts.delete_confirm"),
+      confirm: true,
+      supervisor: early,
+      run: ({ approval }) => deleteDraft(draft.id, approval),
+    });
+    if (result.done) {
+      if (this.chosen === draft.id) {
+        this.chosen = null;
+      }
+      await this.fetchDrafts();
+      this.next.focus();
+    }
   }
 
   private async fetchDrafts(): Promise<void> {
@@ -74,15 +167,9 @@ export class DraftsScreen implements Screen {
   }
 }
 
-function draftCard(draft: DraftView, index: number): HTMLElement {
-  const card = html("figure", { class: "draft", "data-demo": String(draft.demo), "data-id": draft.id });
-  card.append(html("img", { src: draft.preview, alt: t("drafts.photo_alt", { index }), width: 480, height: 640 }));
-  const caption = html("figcaption", {});
-  if (draft.demo) {
-    caption.append(html("span", { class: "badge-demo", title: t("drafts.demo_note") }, t("drafts.demo")));
+function deletableText(draft: DraftView): string {
+  if (draft.deletable_now) {
+    return t("drafts.deletable_now");
   }
-  const time = html("time", { datetime: draft.created_at }, t("drafts.taken", { time: formatDateTime(draft.created_at) }));
-  caption.append(time);
-  card.append(caption);
-  return card;
+  return t("drafts.deletable_at", { time: formatShortTime(draft.deletable_at) });
 }

@@ -1,12 +1,16 @@
 // Identify screen: a barcode scanner or the keyboard types a collection code
-// or student number into #query and ends it with Enter.
+// or student number into #query and ends it with Enter. Staff can also find
+// a student by name and the last digits of the ID number. The card shows
+// the student with the ID number masked, the lock in force and the failed
+// captures left before one.
 
-import { findStudent, isFailure, toFailure } from "../api";
+import { findByName, findStudent, isFailure, toFailure, unlockStudent } from "../api";
 import type { Failure } from "../api";
 import type { StudentView } from "../bindings/StudentView";
 import { byId, html } from "../dom";
 import { t } from "../i18n";
 import type { MessageKey } from "../i18n";
+import { renderLock } from "../lock";
 import type { App, Screen } from "./screen";
 
 type StudentField = { label: MessageKey; value: (student: StudentView) => string };
@@ -23,23 +27,52 @@ const studentFields: StudentField[] = [
     label: "student.drafts",
     value: (s) => t("student.drafts_value", { count: s.draft_count, limit: s.draft_limit }),
   },
+  {
+    label: "student.attempts_left",
+    value: (s) =>
+      s.lock === null
+        ? t("student.attempts_left_value", { count: s.attempts_left })
+        : t("student.attempts_locked"),
+  },
 ];
+
+type NoticeKey =
+  | "identify.empty"
+  | "identify.searching"
+  | "identify.not_found"
+  | "identify.name_empty"
+  | "identify.name_many";
 
 // The identify-screen message: a key to translate, or a failure whose message
 // the backend wrote.
-type Notice = { key: "identify.empty" | "identify.searching" | "identify.not_found" } | Failure;
+type Notice = { key: NoticeKey; count?: number } | Failure;
+
+type Mode = "code" | "name";
 
 export class IdentifyScreen implements Screen {
   private readonly section = byId("screen-identify", HTMLElement);
+  private readonly title = byId("identify-title", HTMLElement);
   private readonly form = byId("identify-form", HTMLFormElement);
+  private readonly nameForm = byId("name-form", HTMLFormElement);
+  private readonly modeCode = byId("mode-code", HTMLButtonElement);
+  private readonly modeName = byId("mode-name", HTMLButtonElement);
   private readonly query = byId("query", HTMLInputElement);
+  private readonly nameQuery = byId("name-query", HTMLInputElement);
+  private readonly digitsQuery = byId("digits-query", HTMLInputElement);
   private readonly find = byId("find", HTMLButtonElement);
+  private readonly findByName = byId("find-by-name", HTMLButtonElement);
   private readonly notice = byId("identify-error", HTMLElement);
+  private readonly results = byId("name-results", HTMLUListElement);
   private readonly card = byId("student-card", HTMLElement);
   private readonly fields = byId("student-fields", HTMLDListElement);
+  private readonly lockBox = byId("student-lock", HTMLElement);
   private readonly full = byId("student-full", HTMLElement);
   private readonly toGuide = byId("to-guide", HTMLButtonElement);
+  private readonly toDrafts = byId("card-drafts", HTMLButtonElement);
+  private readonly unlock = byId("card-unlock", HTMLButtonElement);
   private shownNotice: Notice | null = null;
+  private matches: StudentView[] = [];
+  private mode: Mode = "code";
   private searching = false;
 
   constructor(private readonly app: App) {
@@ -47,7 +80,15 @@ export class IdentifyScreen implements Screen {
       event.preventDefault();
       void this.search();
     });
+    this.nameForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      void this.searchByName();
+    });
+    this.modeCode.addEventListener("click", () => this.setMode("code"));
+    this.modeName.addEventListener("click", () => this.setMode("name"));
     this.toGuide.addEventListener("click", () => this.app.go("guide"));
+    this.toDrafts.addEventListener("click", () => this.app.go("drafts"));
+    this.unlock.addEventListener("click", () => void this.unlockStudent());
     document.addEventListener("keydown", (event) => this.redirectTyping(event));
     this.section.addEventListener("click", (event) => this.refocusAfterClick(event));
     app.session.onChange(() => this.renderStudent(this.app.session.student));
@@ -55,22 +96,46 @@ export class IdentifyScreen implements Screen {
 
   enter(): void {
     this.render();
-    this.query.focus();
-    this.query.select();
+    const student = this.app.session.student;
+    if (student !== null && !this.toGuide.disabled) {
+      this.toGuide.focus();
+    } else if (this.mode === "code") {
+      this.query.focus();
+      this.query.select();
+    } else {
+      this.nameQuery.focus();
+    }
   }
 
   leave(): void {}
 
-  /** Clears the query, the message and the student card for the next student. */
+  /** Clears the queries, the message and the student card for the next student. */
   reset(): void {
     this.query.value = "";
+    this.nameQuery.value = "";
+    this.digitsQuery.value = "";
+    this.matches = [];
     this.shownNotice = null;
+    this.setMode("code");
     this.render();
   }
 
   render(): void {
+    this.title.textContent = t(this.mode === "code" ? "identify.title" : "identify.title_name");
     this.renderNotice();
+    this.renderMatches();
     this.renderStudent(this.app.session.student);
+  }
+
+  private setMode(mode: Mode): void {
+    this.mode = mode;
+    this.title.textContent = t(mode === "code" ? "identify.title" : "identify.title_name");
+    this.form.hidden = mode !== "code";
+    this.nameForm.hidden = mode !== "name";
+    this.modeCode.setAttribute("aria-pressed", String(mode === "code"));
+    this.modeName.setAttribute("aria-pressed", String(mode === "name"));
+    this.showNotice(null);
+    (mode === "code" ? this.query : this.nameQuery).focus();
   }
 
   private async search(): Promise<void> {
@@ -83,23 +148,73 @@ export class IdentifyScreen implements Screen {
       this.query.focus();
       return;
     }
+    await this.running(this.find, async () => {
+      const student = await findStudent(query);
+      this.choose(student);
+    });
+  }
+
+  private async searchByName(): Promise<void> {
+    const name = this.nameQuery.value.trim();
+    const digits = this.digitsQuery.value.trim();
+    if (this.searching) {
+      return;
+    }
+    if (name === "" || digits === "") {
+      this.showNotice({ key: "identify.name_empty" });
+      (name === "" ? this.nameQuery : this.digitsQuery).focus();
+      return;
+    }
+    await this.running(this.findByName, async () => {
+      const found = await findByName(name, digits);
+      if (found.length === 1 && found[0] !== undefined) {
+        this.choose(found[0]);
+        return;
+      }
+      this.matches = found;
+      this.renderMatches();
+      this.showNotice(
+        found.length === 0
+          ? { key: "identify.not_found" }
+          : { key: "identify.name_many", count: found.length },
+      );
+      this.results.querySelector("button")?.focus();
+    });
+  }
+
+  /** Runs one search with its button disabled and the student card cleared. */
+  private async running(button: HTMLButtonElement, search: () => Promise<void>): Promise<void> {
     this.searching = true;
-    this.find.disabled = true;
+    button.disabled = true;
+    const previous = this.app.session.student;
     this.app.session.student = null;
+    this.matches = [];
+    this.renderMatches();
     this.showNotice({ key: "identify.searching" });
     try {
-      const student = await findStudent(query);
-      this.app.session.student = student;
-      this.showNotice(null);
-      // Enter now continues. A new scan still lands in #query and replaces the
-      // old code, because redirectTyping selects it first.
-      this.toGuide.focus();
+      await search();
     } catch (reason) {
-      this.handleFailure(isFailure(reason) ? reason : toFailure(reason));
+      const failure = isFailure(reason) ? reason : toFailure(reason);
+      if (failure.kind === "denied") {
+        // Staff were signed out: the student in hand stays for the next sign-in.
+        this.app.session.student = previous;
+        this.showNotice(null);
+      }
+      this.handleFailure(failure);
     } finally {
       this.searching = false;
-      this.find.disabled = false;
+      button.disabled = false;
     }
+  }
+
+  private choose(student: StudentView): void {
+    this.matches = [];
+    this.renderMatches();
+    this.app.session.student = student;
+    this.showNotice(null);
+    // Enter now continues. A new scan still lands in #query and replaces the
+    // old code, because redirectTyping selects it first.
+    (this.toGuide.disabled ? this.toDrafts : this.toGuide).focus();
   }
 
   private handleFailure(failure: Failure): void {
@@ -116,8 +231,33 @@ export class IdentifyScreen implements Screen {
         this.showNotice(null);
         this.app.showError(failure);
     }
-    this.query.focus();
-    this.query.select();
+    const input = this.mode === "code" ? this.query : this.nameQuery;
+    input.focus();
+    input.select();
+  }
+
+  private async unlockStudent(): Promise<void> {
+    const student = this.app.session.student;
+    if (student === null) {
+      return;
+    }
+    const result = await this.app.act({
+      title: t("unlock.title", { name: student.name }),
+      note: t("unlock.note"),
+      confirmLabel: t("unlock.confirm"),
+      reason: true,
+      supervisor: true,
+      run: ({ reason, approval }) => unlockStudent(student.student_number, reason, approval),
+    });
+    if (!result.done) {
+      return;
+    }
+    try {
+      this.app.session.refreshStudent(await findStudent(student.student_number));
+      this.toGuide.focus();
+    } catch (reason) {
+      this.app.report(reason);
+    }
   }
 
   private showNotice(notice: Notice | null): void {
@@ -134,12 +274,34 @@ export class IdentifyScreen implements Screen {
       return;
     }
     if ("key" in notice) {
-      this.notice.textContent = t(notice.key);
-      this.notice.classList.add(notice.key === "identify.searching" ? "is-progress" : "is-problem");
+      this.notice.textContent = t(notice.key, { count: notice.count ?? 0 });
+      const progress = notice.key === "identify.searching" || notice.key === "identify.name_many";
+      this.notice.classList.add(progress ? "is-progress" : "is-problem");
     } else {
       this.notice.textContent = t("identify.invalid", { message: notice.message });
       this.notice.classList.add("is-problem");
     }
+  }
+
+  private renderMatches(): void {
+    this.results.hidden = this.matches.length === 0;
+    this.results.replaceChildren(
+      ...this.matches.map((student) => {
+        const button = html("button", { type: "button", class: "name-result" });
+        button.append(
+          html("strong", {}, student.name),
+          html("span", {}, t("identify.result", {
+            number: student.student_number,
+            id: student.masked_id,
+            class: student.class_name,
+          })),
+        );
+        button.addEventListener("click", () => this.choose(student));
+        const item = html("li", {});
+        item.append(button);
+        return item;
+      }),
+    );
   }
 
   private renderStudent(student: StudentView | null): void {
@@ -153,9 +315,18 @@ export class IdentifyScreen implements Screen {
       row.append(html("dt", {}, t(field.label)), html("dd", {}, field.value(student)));
       this.fields.append(row);
     }
+    const locked = student.lock !== null;
+    this.lockBox.hidden = !locked;
+    if (student.lock !== null) {
+      renderLock(this.lockBox, student.lock);
+    }
     const full = student.draft_count >= student.draft_limit;
     this.full.hidden = !full;
     this.full.textContent = full ? t("student.drafts_full") : "";
+    this.card.dataset["locked"] = String(locked);
+    this.toGuide.disabled = locked;
+    this.unlock.hidden = !locked;
+    this.toDrafts.hidden = student.draft_count === 0;
   }
 
   /**
@@ -164,13 +335,14 @@ export class IdentifyScreen implements Screen {
    * tabbed to a button. The old query is selected so the scan replaces it.
    */
   private redirectTyping(event: KeyboardEvent): void {
-    if (this.section.hidden || event.ctrlKey || event.metaKey || event.altKey) {
+    if (this.section.hidden || this.mode !== "code" || event.ctrlKey || event.metaKey || event.altKey) {
       return;
     }
     if (event.key.length !== 1 || event.key === " " || document.activeElement === this.query) {
       return;
     }
-    if (document.activeElement instanceof HTMLInputElement) {
+    const active = document.activeElement;
+    if (active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement || isDialogOpen()) {
       return;
     }
     this.query.focus();
@@ -182,6 +354,10 @@ export class IdentifyScreen implements Screen {
     if (target instanceof Element && target.closest("button, input, a, select, textarea")) {
       return;
     }
-    this.query.focus();
+    (this.mode === "code" ? this.query : this.nameQuery).focus();
   }
+}
+
+function isDialogOpen(): boolean {
+  return document.querySelector("dialog[open]") !== null;
 }

@@ -1,7 +1,7 @@
 // Live screen: the camera preview under the head-and-shoulders outline, the
 // current hints, and Capture (button or Space key).
 
-import { capture, isFailure, toFailure } from "../api";
+import { capture, findStudent, isFailure, toFailure } from "../api";
 import type { Failure } from "../api";
 import type { Hint } from "../bindings/Hint";
 import type { LiveStatus } from "../bindings/LiveStatus";
@@ -10,6 +10,7 @@ import { hintIcons, icon } from "../icons";
 import { isMessageKey, t } from "../i18n";
 import { drawOutline, setOutlineLabel } from "../outline";
 import { LivePreview } from "../preview";
+import { playTone } from "../sound";
 import type { App, Screen } from "./screen";
 
 // Without a frame for this long the picture counts as stalled. The waiting
@@ -29,6 +30,9 @@ export class LiveScreen implements Screen {
   readonly preview: LivePreview;
   private shownHints: Hint[] = [];
   private capturing = false;
+  // When the live checks started to report "ready" without a break, for
+  // the automatic capture; null while they report anything else.
+  private readySince: number | null = null;
   private stallTimer: number | undefined;
   private drawnFor = "";
 
@@ -47,6 +51,9 @@ export class LiveScreen implements Screen {
   }
 
   enter(): void {
+    this.readySince = null;
+    // Hints of an earlier preview no longer describe the student.
+    this.shownHints = [];
     this.drawOverlay();
     this.renderHints();
     this.updateWaiting();
@@ -72,6 +79,7 @@ export class LiveScreen implements Screen {
     }
     this.capturing = true;
     this.app.clearError();
+    playTone("capture");
     this.app.go("checking");
     try {
       const outcome = await capture(student.student_number);
@@ -79,16 +87,36 @@ export class LiveScreen implements Screen {
       // then belongs to no student on screen and is dropped.
       if (this.app.current() === "checking") {
         this.app.session.recordOutcome(outcome);
+        playTone(outcome.report.passed ? "pass" : "fail");
         this.app.go("verdict");
       }
     } catch (reason) {
       if (this.app.current() === "checking") {
-        this.app.go("live");
-        this.fail(reason);
+        const failure = isFailure(reason) ? reason : toFailure(reason);
+        if (failure.kind === "locked") {
+          await this.showLock(student.student_number, failure);
+        } else {
+          this.app.go("live");
+          this.fail(failure);
+        }
       }
     } finally {
       this.capturing = false;
     }
+  }
+
+  /**
+   * Returns to the student's card, re-read from the store, which shows the
+   * lock with its reason, advice and end.
+   */
+  private async showLock(studentNumber: string, failure: Failure): Promise<void> {
+    try {
+      this.app.session.refreshStudent(await findStudent(studentNumber));
+    } catch (reason) {
+      this.app.report(reason);
+    }
+    this.app.go("identify");
+    this.app.showError(failure);
   }
 
   private fail(reason: unknown): void {
@@ -116,11 +144,30 @@ export class LiveScreen implements Screen {
   private showLive(status: LiveStatus): void {
     this.updateWaiting();
     const hints = status.hints;
+    this.autoCapture(hints[0] === "ready");
     if (hints.length === this.shownHints.length && hints.every((h, i) => h === this.shownHints[i])) {
       return;
     }
     this.shownHints = [...hints];
     this.renderHints();
+  }
+
+  /**
+   * Captures once the live checks have reported "ready" for the hold time,
+   * when the settings ask for automatic capture.
+   */
+  private autoCapture(ready: boolean): void {
+    const settings = this.app.session.settings;
+    if (!ready || settings === null || !settings.auto_capture) {
+      this.readySince = null;
+      return;
+    }
+    const now = performance.now();
+    this.readySince ??= now;
+    if (now - this.readySince >= settings.auto_capture_hold_ms && !this.capturing) {
+      this.readySince = null;
+      void this.capture();
+    }
   }
 
   private renderHints(): void {

@@ -18,7 +18,7 @@ use crate::{Error, Result};
 
 /// A frame older than this is stale: the camera stopped, and no draft may
 /// be made from what it showed before.
-const MAX_FRAME_AGE: Duration = Duration::from_secs(2);
+pub(super) const MAX_FRAME_AGE: Duration = Duration::from_secs(2);
 
 impl Station {
     /// Captures the student's photo from the frame the live checks saw last

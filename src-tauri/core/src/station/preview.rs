@@ -88,6 +88,11 @@ impl Station {
             drop(handle);
             tracing::info!("preview stopped");
         }
+        // The live checks' last frame belongs to this preview. Kept, it
+        // would be older than a capture accepts by the time a new preview
+        // shows the student again, and the capture would fail as if the
+        // camera had stopped.
+        *self.last_checked.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 }
 

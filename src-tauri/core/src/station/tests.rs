@@ -286,6 +286,24 @@ fn roster_import_from_window_bytes() {
 }
 
 #[test]
+fn capture_after_preview_restart_uses_new_frame() {
+    let data = tempfile::tempdir().unwrap();
+    let station = demo_station(data.path(), 6);
+    let (seen, checked) = std::sync::mpsc::channel();
+    let live: LiveSink = Box::new(move |_| seen.send(()).is_ok());
+    station.start_preview(Box::new(|_| true), live).unwrap();
+    checked.recv_timeout(Duration::from_secs(60)).unwrap();
+    station.stop_preview();
+
+    // Longer than a capture accepts a frame's age, as when the student
+    // takes a while to come back to the camera.
+    std::thread::sleep(super::capture::MAX_FRAME_AGE + Duration::from_millis(500));
+    let outcome = station.capture("2023010001");
+
+    assert!(outcome.is_ok(), "{:?}", outcome.err());
+}
+
+#[test]
 fn qr_code_in_view_finds_the_student() {
     let data = tempfile::tempdir().unwrap();
     let frames = tempfile::tempdir().unwrap();

@@ -18,6 +18,8 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct AuditEntry {
+    /// Serialised as a JSON number, which the window reads as a `number`.
+    #[ts(type = "number")]
     pub seq: i64,
     /// RFC 3339 with the station's offset.
     pub at: String,

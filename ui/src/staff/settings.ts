@@ -1,0 +1,238 @@
+// Settings: the camera in use, and every setting of the station with its
+// allowed range. A supervisor saves them; the backend validates each value
+// and names the one at fault.
+
+import { getSettings, saveSettings } from "../api";
+import type { Failure } from "../api";
+import type { Settings } from "../bindings/Settings";
+import { byId, html } from "../dom";
+import { isMessageKey, pick, t } from "../i18n";
+import type { App } from "../screens/screen";
+import { showResult } from "./panel";
+import type { Panel } from "./panel";
+
+type NumberKey = {
+  [K in keyof Settings]: Settings[K] extends number ? K : never;
+}[keyof Settings];
+
+type Field =
+  | { kind: "number"; key: NumberKey; min: number; max: number }
+  | { kind: "text"; key: "profile" | "centre_url" }
+  | { kind: "language"; key: "language" }
+  | { kind: "flag"; key: "auto_capture" };
+
+// The ranges repeat the backend's so that the inputs can show them. The
+// backend checks them again on save, and its message names the value at fault.
+const fields: Field[] = [
+  { kind: "text", key: "profile" },
+  { kind: "language", key: "language" },
+  { kind: "text", key: "centre_url" },
+  { kind: "number", key: "draft_limit", min: 1, max: 20 },
+  { kind: "number", key: "draft_delete_after_minutes", min: 0, max: 10_080 },
+  { kind: "number", key: "lock_failures", min: 1, max: 100 },
+  { kind: "number", key: "lock_window_minutes", min: 1, max: 1440 },
+  { kind: "number", key: "lock_minutes", min: 1, max: 1440 },
+  { kind: "number", key: "recapture_lock_count", min: 1, max: 20 },
+  { kind: "number", key: "idle_sign_out_minutes", min: 1, max: 240 },
+  { kind: "flag", key: "auto_capture" },
+  { kind: "number", key: "auto_capture_hold_ms", min: 500, max: 10_000 },
+  { kind: "number", key: "retention_days", min: 1, max: 3650 },
+];
+
+type Outcome = { saved: true } | { saved: false; message: string };
+
+export class SettingsPanel implements Panel {
+  private readonly form = byId("settings-form", HTMLFormElement);
+  private readonly result = byId("settings-result", HTMLElement);
+  private settings: Settings | null = null;
+  // True once the form shows loaded values, so reading it back is safe.
+  private filled = false;
+  private outcome: Outcome | null = null;
+
+  constructor(private readonly app: App) {
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      void this.save();
+    });
+  }
+
+  enter(): void {
+    this.outcome = null;
+    this.settings = null;
+    this.filled = false;
+    this.render();
+    void this.load();
+  }
+
+  render(): void {
+    const outcome = this.outcome;
+    if (outcome === null) {
+      showResult(this.result, null);
+    } else if (outcome.saved) {
+      showResult(this.result, t("settings.saved"));
+    } else {
+      showResult(this.result, t("form.invalid", { message: outcome.message }), true);
+    }
+    // The form is rebuilt from the values shown, so typed changes survive
+    // a language switch.
+    let values = this.settings;
+    if (values !== null && this.filled) {
+      values = this.read(values);
+    }
+    this.form.replaceChildren(this.cameraRow(), ...fields.map((field) => this.row(field, values)));
+    this.filled = values !== null;
+  }
+
+  private async load(): Promise<void> {
+    try {
+      this.settings = await getSettings();
+      this.filled = false;
+    } catch (reason) {
+      this.app.report(reason);
+    }
+    this.render();
+  }
+
+  private cameraRow(): HTMLElement {
+    const row = html("div", { class: "setting setting-wide", "data-key": "camera" });
+    const camera = this.app.session.station?.camera ?? null;
+    const name =
+      camera === null
+        ? "…"
+        : t(camera.source === "demo" ? "settings.camera_demo" : "settings.camera_device", {
+            name: camera.name,
+          });
+    row.append(
+      html("span", { class: "setting-label" }, t("settings.camera")),
+      html("span", { class: "setting-value", id: "setting-camera" }, name),
+      html("span", { class: "setting-hint" }, t("settings.camera_hint")),
+    );
+    if (camera?.message != null) {
+      row.append(html("span", { class: "setting-hint" }, pick(camera.message)));
+    }
+    return row;
+  }
+
+  private row(field: Field, values: Settings | null): HTMLElement {
+    const id = `setting-${field.key}`;
+    const row = html("div", { class: "setting", "data-key": field.key });
+    const label = html("label", { for: id, class: "setting-label" }, settingText(field.key));
+    const input = this.input(field, id, values);
+    const hint =
+      field.kind === "number"
+        ? t("settings.range", { min: field.min, max: field.max, hint: settingText(`${field.key}_hint`) })
+        : settingText(`${field.key}_hint`);
+    const hintId = `${id}-hint`;
+    input.setAttribute("aria-describedby", hintId);
+    row.append(label, input, html("span", { class: "setting-hint", id: hintId }, hint));
+    return row;
+  }
+
+  private input(field: Field, id: string, values: Settings | null): HTMLElement {
+    const disabled = values === null;
+    switch (field.kind) {
+      case "number": {
+        const input = html("input", { id, type: "number", min: field.min, max: field.max, step: 1 });
+        input.value = values === null ? "" : String(values[field.key]);
+        input.disabled = disabled;
+        return input;
+      }
+      case "text": {
+        const input = html("input", { id, type: field.key === "centre_url" ? "url" : "text", spellcheck: "false" });
+        input.value = values?.[field.key] ?? "";
+        input.disabled = disabled;
+        return input;
+      }
+      case "language": {
+        const select = html("select", { id });
+        for (const value of ["zh-CN", "en"]) {
+          select.append(html("option", { value }, t(value === "en" ? "settings.lang_en" : "settings.lang_zh")));
+        }
+        select.value = values?.language ?? "zh-CN";
+        select.disabled = disabled;
+        return select;
+      }
+      case "flag": {
+        const input = html("input", { id, type: "checkbox" });
+        input.checked = values?.auto_capture ?? false;
+        input.disabled = disabled;
+        return input;
+      }
+    }
+  }
+
+  /**
+   * Reads the form over `base`. Fields not rendered yet keep their value
+   * from `base`. An empty number field reads as NaN, which `save` reports.
+   */
+  private read(base: Settings): Settings {
+    const next: Settings = { ...base };
+    for (const field of fields) {
+      const element = this.form.querySelector<HTMLInputElement | HTMLSelectElement>(`#setting-${field.key}`);
+      if (element === null) {
+        continue;
+      }
+      switch (field.kind) {
+        case "number":
+          // An empty or unreadable number input has the value "", which
+          // must not become 0.
+          next[field.key] = element.value.trim() === "" ? Number.NaN : Number(element.value);
+          break;
+        case "text":
+          next[field.key] = element.value.trim();
+          break;
+        case "language":
+          next.language = element.value;
+          break;
+        case "flag":
+          next.auto_capture = element instanceof HTMLInputElement && element.checked;
+          break;
+      }
+    }
+    return next;
+  }
+
+  private async save(): Promise<void> {
+    if (this.settings === null) {
+      return;
+    }
+    const next = this.read(this.settings);
+    const bad = fields.find(
+      (field) => field.kind === "number" && !Number.isInteger(next[field.key]),
+    );
+    if (bad !== undefined) {
+      this.outcome = { saved: false, message: t("settings.not_whole", { name: settingText(bad.key) }) };
+      this.settings = next;
+      this.render();
+      return;
+    }
+    const result = await this.app.act({
+      title: t("settings.approve_title"),
+      confirmLabel: t("settings.save"),
+      supervisor: true,
+      run: ({ approval }) => saveSettings(next, approval),
+      handles: (failure: Failure) => {
+        if (failure.kind !== "invalid_input") {
+          return false;
+        }
+        this.settings = next;
+        this.outcome = { saved: false, message: failure.message };
+        this.render();
+        return true;
+      },
+    });
+    if (result.done) {
+      this.settings = result.value;
+      this.app.session.settings = result.value;
+      this.filled = false;
+      this.outcome = { saved: true };
+      this.render();
+    }
+  }
+}
+
+/** Returns the label or hint `settings.<name>`, or the name itself when the catalog lacks it. */
+function settingText(name: string): string {
+  const key = `settings.${name}`;
+  return isMessageKey(key) ? t(key) : name;
+}
