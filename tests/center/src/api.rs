@@ -162,8 +162,10 @@ async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let station = authenticate(&centre, &headers)?;
-    centre.faults().before_upload()?;
     let parts = read_parts(multipart.map_err(ApiError::from_rejection)?).await?;
+    // The body is read first: a 500 sent while the station is still
+    // writing would reach it as a broken pipe instead of an answer.
+    centre.faults().before_upload()?;
 
     let worker = centre.clone();
     let (status, receipt) =

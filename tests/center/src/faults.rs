@@ -28,7 +28,8 @@ impl Faults {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Answers the next `count` uploads with 500 before reading them.
+    /// Answers the next `count` uploads with 500 after reading them,
+    /// without storing them.
     pub fn fail_next_uploads(&self, count: u32) {
         self.state().fail_uploads = count;
     }
