@@ -63,7 +63,7 @@ async fn enrol(
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "invalid_token",
-            "the enrolment token is unknown or was used already, ask the centre for a new one",
+            "the enrolment token is unknown or was used already",
         ));
     };
 
