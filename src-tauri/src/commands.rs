@@ -264,7 +264,7 @@ pub async fn submit_draft(
     .await
 }
 
-/// The student's latest submission, or `null` before the first.
+/// Returns the student's latest submission, or `null` before the first.
 #[tauri::command]
 pub async fn student_submission(
     station: Shared<'_>,

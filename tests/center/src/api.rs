@@ -63,16 +63,41 @@ async fn enrol(
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "invalid_token",
-            "the enrolment token is unknown or was used already, ask the centre for a new one",
+            "the enrolment token is unknown or was used already",
         ));
     };
 
-    let station_id = uuid::Uuid::new_v4().to_string();
+    // A key enrolled before keeps its station id, so that the station's
+    // earlier submissions and its change feed stay its own; only the
+    // credential is new.
+    let known: Option<(String, String)> = tx
+        .query_row(
+            "SELECT id, school FROM stations WHERE public_key = ?1",
+            [key_bytes.to_vec()],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    if let Some((id, enrolled_school)) = &known
+        && *enrolled_school != school
+    {
+        return Err(ApiError::conflict(
+            "key_of_other_school",
+            format!(
+                "this station's key is enrolled as station {id} of {enrolled_school}, \
+                 the token is for {school}; ask the centre for a token of {enrolled_school}"
+            ),
+        ));
+    }
+    let station_id = known
+        .map(|(id, _)| id)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let credential = random_secret();
     let at = now();
     tx.execute(
         "INSERT INTO stations (id, name, school, public_key, credential_sha256, enrolled_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+             credential_sha256 = excluded.credential_sha256, enrolled_at = excluded.enrolled_at",
         params![
             station_id,
             request.station_name,
@@ -163,9 +188,9 @@ async fn upload(
 ) -> Result<impl IntoResponse, ApiError> {
     let station = authenticate(&centre, &headers)?;
     let parts = read_parts(multipart.map_err(ApiError::from_rejection)?).await?;
-    // The body is read first: a 500 sent while the station is still
-    // writing would reach it as a broken pipe instead of an answer.
-    centre.faults().before_upload()?;
+    // The body is read first, so the station receives the 500 rather than
+    // a connection closed while it was still sending.
+    centre.faults().before_store()?;
 
     let worker = centre.clone();
     let (status, receipt) =
@@ -383,4 +408,55 @@ async fn finished_photo(
     }
     let jpeg = tokio::fs::read(centre.finished_path(&id)).await?;
     Ok(([(header::CONTENT_TYPE, "image/jpeg")], jpeg))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every route the router serves, as the OpenAPI file writes it.
+    const ROUTES: &[&str] = &[
+        "/v1/enrolments",
+        "/v1/submissions/{id}",
+        "/v1/submissions/{id}/finished",
+        "/v1/changes",
+        "/staff/tokens",
+        "/staff/submissions",
+        "/staff/submissions/{id}/in-production",
+        "/staff/submissions/{id}/finished",
+        "/staff/submissions/{id}/reset",
+        "/staff/submissions/{id}/final",
+    ];
+
+    #[test]
+    fn openapi_lists_every_route() {
+        let spec = include_str!("../../../docs/centre-api.yaml");
+
+        for route in ROUTES {
+            assert!(
+                spec.contains(&format!("\n  {route}:\n")),
+                "docs/centre-api.yaml does not document {route}"
+            );
+        }
+    }
+
+    #[test]
+    fn router_serves_every_documented_route() {
+        let centre_dir = tempfile::TempDir::new().expect("temporary folder");
+        let centre = crate::Centre::open(centre_dir.path(), "key").expect("centre");
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+
+        for route in ROUTES {
+            let uri = route.replace("{id}", "sub-1");
+            let request = axum::http::Request::builder()
+                .method("OPTIONS")
+                .uri(&uri)
+                .body(axum::body::Body::empty())
+                .expect("request");
+            let response = runtime
+                .block_on(tower::ServiceExt::oneshot(centre.router(), request))
+                .expect("response");
+
+            // An unknown path is 404; a known one rejects OPTIONS with 405.
+            assert_eq!(response.status().as_u16(), 405, "{uri}");
+        }
+    }
 }

@@ -64,7 +64,7 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-/// A station as the centre knows it.
+/// A station as the centre recorded it at enrolment.
 #[derive(Debug, Clone)]
 pub struct StationRow {
     pub id: String,

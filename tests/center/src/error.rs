@@ -1,12 +1,12 @@
-//! Error answers: an HTTP status with a [`Problem`] body that says what
-//! failed and what to do.
+//! Error responses: an HTTP status with a [`Problem`] body that names the
+//! failure and what to do.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use tucai_core::sync::protocol::Problem;
 
-/// An error answer.
+/// An error response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub status: StatusCode,
@@ -35,16 +35,17 @@ impl ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
     }
 
-    /// An extractor's rejection of a request (a body that is not the
-    /// expected JSON, a bad query, a body over the size limit), with the
-    /// extractor's status and text.
+    /// Converts an extractor's rejection of a request (a body that is not
+    /// the expected JSON, a bad query, a body over the size limit), keeping
+    /// the extractor's status and text.
     pub fn from_rejection(rejection: impl IntoResponse + std::fmt::Display) -> ApiError {
         let message = rejection.to_string();
         let status = rejection.into_response().status();
         ApiError::new(status, "invalid_request", message)
     }
 
-    /// An internal fault: logged in full once, answered with a safe message.
+    /// Logs an internal fault in full once and returns a response with a
+    /// safe message.
     pub fn internal(error: impl std::fmt::Display) -> ApiError {
         tracing::error!(%error, "request failed inside the centre");
         ApiError::new(

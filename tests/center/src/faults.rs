@@ -1,6 +1,6 @@
 //! Fault injection for tests: uploads that fail with 500, and uploads held
 //! open after the centre stored them so that the station times out or is
-//! killed before it reads the answer.
+//! killed before it reads the response.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -28,24 +28,24 @@ impl Faults {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Answers the next `count` uploads with 500 after reading them,
-    /// without storing them.
+    /// Makes the next `count` uploads fail with 500 after they are read,
+    /// before they are stored.
     pub fn fail_next_uploads(&self, count: u32) {
         self.state().fail_uploads = count;
     }
 
-    /// Counts the injected failures not yet answered.
+    /// Counts the injected failures not yet sent.
     pub fn failures_left(&self) -> u32 {
         self.state().fail_uploads
     }
 
-    /// Holds every upload open after storing it, without an answer, until
+    /// Holds every upload open after storing it, without a response, until
     /// [`Faults::release`].
     pub fn hold_after_store(&self) {
         self.state().hold_after_store = true;
     }
 
-    /// Stops holding uploads; held ones answer now.
+    /// Stops holding uploads; held ones get their response now.
     pub fn release(&self) {
         self.state().hold_after_store = false;
     }
@@ -60,7 +60,7 @@ impl Faults {
         self.state().held
     }
 
-    pub(crate) fn before_upload(&self) -> Result<(), ApiError> {
+    pub(crate) fn before_store(&self) -> Result<(), ApiError> {
         let mut state = self.state();
         if state.fail_uploads == 0 {
             return Ok(());

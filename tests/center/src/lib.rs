@@ -153,7 +153,7 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// A random secret of 32 bytes as hex, for tokens and credentials.
+/// Draws a random secret of 32 bytes as hex, for tokens and credentials.
 fn random_secret() -> String {
     hex::encode(rand::random::<[u8; 32]>())
 }

@@ -11,7 +11,7 @@ use tucai_center::Centre;
 /// stores their signed uploads, renders finished photos and serves the
 /// change feed, as described in docs/centre-api.yaml.
 ///
-/// Staff page: http://127.0.0.1:8787/staff (asks for the staff key).
+/// Staff page: http://127.0.0.1:8787/staff (enter the staff key there).
 /// Staff routes (all need 'Authorization: Bearer STAFF_KEY'):
 ///   POST /staff/tokens {"school": NAME}         issue an enrolment token
 ///   GET  /staff/submissions                     list submissions

@@ -180,7 +180,7 @@ impl Centre {
 }
 
 /// Serves the staff page, which calls the JSON routes below with the staff
-/// key typed into it. The page itself holds no data, so it needs no key.
+/// key typed into it. The page itself contains no data, so it needs no key.
 async fn page() -> Html<&'static str> {
     Html(include_str!("staff.html"))
 }
@@ -306,7 +306,7 @@ mod tests {
 
     type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-    /// A centre with one received submission `sub-1` of station `st-1`.
+    /// Opens a centre with one received submission `sub-1` of station `st-1`.
     fn centre_with_submission() -> Result<(tempfile::TempDir, Centre), Box<dyn std::error::Error>> {
         let dir = tempfile::TempDir::new()?;
         let centre = Centre::open(dir.path(), KEY)?;

@@ -31,7 +31,7 @@ fn wait_for_state(store: &Store, submission_id: &str, state: SubmissionState) {
 
 const RECEIVED: SubmissionState = SubmissionState::Centre(CentreState::Received);
 
-/// The newest audit actions, newest first.
+/// Returns the actor and action of the newest audit entries, newest first.
 fn audit_actions(store: &Store, limit: u32) -> Vec<(String, String)> {
     store
         .audit_entries(limit)
@@ -373,6 +373,56 @@ fn unenrolled_station_waits() -> TestResult {
 }
 
 #[test]
+fn reenrolment_keeps_station() -> TestResult {
+    let centre = TestCentre::start();
+    let station = tempfile::TempDir::new()?;
+    let mut store = station_store(station.path());
+    let draft = save_draft(&mut store, STUDENT, false);
+    enrol(station.path(), &centre);
+    let first = store.enrolment(&centre.url())?.expect("enrolled");
+
+    let sync = SyncHandle::start(station.path(), fast_settings(&centre.url()))?;
+    let submission = store.submit_draft(&draft.id, "test", false)?;
+    wait_for_state(&store, &submission.id, RECEIVED);
+    wait_for("the received change applied", || {
+        store
+            .enrolment(&centre.url())
+            .is_ok_and(|e| e.is_some_and(|e| e.feed_cursor != "0"))
+    });
+    drop(sync);
+    let cursor = store
+        .enrolment(&centre.url())?
+        .expect("enrolled")
+        .feed_cursor;
+
+    enrol(station.path(), &centre);
+    let second = store.enrolment(&centre.url())?.expect("enrolled");
+    let _sync = SyncHandle::start(station.path(), fast_settings(&centre.url()))?;
+    centre.centre.apply(
+        &submission.id,
+        &Action::Reset {
+            reason: "eyes closed".to_string(),
+        },
+    )?;
+    wait_for_state(
+        &store,
+        &submission.id,
+        SubmissionState::Centre(CentreState::Reset),
+    );
+
+    assert_eq!(second.station_id, first.station_id);
+    assert_ne!(second.credential, first.credential);
+    assert_eq!(second.feed_cursor, cursor);
+    let resets = store
+        .audit_entries(50)?
+        .into_iter()
+        .filter(|entry| entry.action == "centre_reset")
+        .count();
+    assert_eq!(resets, 1);
+    Ok(())
+}
+
+#[test]
 fn used_token_rejected() -> TestResult {
     let centre = TestCentre::start();
     let station = tempfile::TempDir::new()?;
@@ -560,5 +610,50 @@ fn feed_pages_with_cursor() -> TestResult {
         matches!(&bad_cursor, ClientError::Rejected { status: 400, code, .. } if code == "invalid_cursor"),
         "{bad_cursor:?}"
     );
+    Ok(())
+}
+
+#[test]
+fn untrusted_certificate_rejected() -> TestResult {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    // A self-signed certificate for localhost, made for this test only, so
+    // no trust store on any machine accepts it.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let certificates =
+        CertificateDer::pem_slice_iter(include_bytes!("fixtures/untrusted-localhost.crt"))
+            .collect::<Result<Vec<_>, _>>()?;
+    let key = PrivateKeyDer::from_pem_slice(include_bytes!("fixtures/untrusted-localhost.key"))?;
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certificates, key)?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let runtime = tokio::runtime::Runtime::new()?;
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let port = listener.local_addr()?.port();
+    let server = runtime.spawn(async move {
+        let (tcp, _) = listener.accept().await?;
+        acceptor.accept(tcp).await.map(|_| ())
+    });
+
+    let client = CentreClient::new(
+        CentreUrl::parse(&format!("https://127.0.0.1:{port}/"))?,
+        Duration::from_secs(30),
+    )?;
+    let request = EnrolRequest {
+        token: "token".to_string(),
+        public_key: "key".to_string(),
+        station_name: "test".to_string(),
+    };
+    let error = runtime.block_on(client.enrol(&request)).unwrap_err();
+    let handshake = runtime.block_on(server)?;
+
+    assert!(
+        matches!(error, ClientError::Unreachable { .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("certificate"), "{error}");
+    assert!(handshake.is_err(), "the station ended the handshake");
     Ok(())
 }

@@ -72,7 +72,7 @@ sync_poll_seconds: number,
  */
 sync_retry_min_seconds: number, 
 /**
- * Longest wait between retries, in seconds (1 to 86400, at least `sync_retry_min_seconds`).
+ * Maximum wait between retries, in seconds (1 to 86400, at least `sync_retry_min_seconds`).
  */
 sync_retry_max_seconds: number, 
 /**

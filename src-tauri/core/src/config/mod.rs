@@ -56,7 +56,7 @@ pub struct Settings {
     pub sync_poll_seconds: u32,
     /// Seconds before the first retry after a failed sync; each later retry waits twice as long (1 to 600).
     pub sync_retry_min_seconds: u32,
-    /// Longest wait between retries, in seconds (1 to 86400, at least `sync_retry_min_seconds`).
+    /// Maximum wait between retries, in seconds (1 to 86400, at least `sync_retry_min_seconds`).
     pub sync_retry_max_seconds: u32,
     /// Days to keep the originals of students whose photo is final (1 to 3650).
     pub retention_days: u32,

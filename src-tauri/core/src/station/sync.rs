@@ -88,7 +88,7 @@ impl Station {
 
     /// Enrols the station at the centre with the one-time token the centre
     /// issued to the school; needs a supervisor. Blocks until the centre
-    /// answers or the request times out.
+    /// responds or the request times out.
     ///
     /// Fails with `Error::Conflict` while no centre address is set, and as
     /// [`crate::sync::enrol`] does.

@@ -1,7 +1,7 @@
 //! Capture attempts: one row for every photo the station checked, whether
 //! it passed or failed, with the check report.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use uuid::Uuid;
 
 use super::{Store, now_rfc3339};
@@ -50,7 +50,12 @@ impl Store {
             )));
         }
 
-        let tx = self.conn.transaction()?;
+        // IMMEDIATE takes the write lock first. A deferred transaction that
+        // reads and then writes fails at once with SQLITE_BUSY, without
+        // waiting, when the sync worker's connection wrote in between.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let known: Option<i64> = tx
             .query_row(
                 "SELECT id FROM students WHERE id = ?1",

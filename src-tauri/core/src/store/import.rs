@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::roster::{Column, RosterError, RosterErrors, RosterRow, parse_roster};
 use super::sheet::parse_roster_sheet;
@@ -69,7 +69,11 @@ impl Store {
         }
         .map_err(|errors| rejected(path, errors))?;
 
-        let tx = self.conn.transaction()?;
+        // IMMEDIATE takes the write lock before the reads, so a write by the
+        // sync worker's connection in between cannot fail it with SQLITE_BUSY.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let conflicts = find_code_conflicts(&tx, &rows)?;
         if !conflicts.is_empty() {
             return Err(rejected(path, RosterErrors { errors: conflicts }));

@@ -13,7 +13,7 @@ use super::{DraftState, Store, audit, files, now_rfc3339};
 use crate::sync::protocol::{CentreState, Change};
 use crate::{Error, Result};
 
-/// A submission's state as the station knows it.
+/// A submission's state as the station last recorded it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SubmissionState {
     /// In the outbox, not yet acknowledged by the centre.
@@ -35,8 +35,8 @@ impl SubmissionState {
         }
     }
 
-    /// Whether the submission still stands, so that the student may not
-    /// submit another draft.
+    /// Returns true while the submission is pending or done, so that the
+    /// student may not submit another draft.
     pub fn is_live(self) -> bool {
         !matches!(
             self,
@@ -159,7 +159,7 @@ impl Store {
     /// replacing a final photo. Fails with `Error::Conflict` for a demo
     /// draft, a draft submitted before (a draft the school reset or the
     /// centre rejected is not sent again), and a student whose previous
-    /// submission still stands (queued, at the centre or finished); with
+    /// submission is still pending (queued, at the centre or finished); with
     /// `Error::Denied` for a student whose photo is final unless
     /// `supervisor` is set; with `Error::NotFound` for an unknown draft.
     /// Triggers in the schema reject a demo draft even if these checks are
@@ -315,8 +315,8 @@ impl Store {
         Ok(())
     }
 
-    /// Takes an upload that can never succeed out of the outbox (the centre
-    /// rejected it for good, or its original is missing), marks the
+    /// Takes an upload that can never succeed out of the outbox: the centre
+    /// rejected it for good, or its original is missing. Marks the
     /// submission rejected with the reason, returns its draft to the draft
     /// box and records the rejection in the audit log.
     pub fn mark_rejected(&mut self, submission_id: &str, reason: &str) -> Result<()> {
@@ -372,16 +372,24 @@ impl Store {
     }
 
     /// Keeps a new enrolment at a centre, replacing an earlier one there,
-    /// and records it in the audit log under `actor`. The feed cursor
-    /// starts again from the enrolment's.
+    /// and records it in the audit log under `actor`. The feed cursor is
+    /// kept when the centre returned the same station id, so that no change
+    /// is applied twice; for a new station id it starts from the enrolment's.
     pub fn save_enrolment(&mut self, enrolment: &Enrolment, actor: &str) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
-            "INSERT OR REPLACE INTO centre_enrolment
+            "INSERT INTO centre_enrolment
                  (centre_url, station_id, credential, school, enrolled_at, feed_cursor)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (centre_url) DO UPDATE SET
+                 credential = excluded.credential,
+                 school = excluded.school,
+                 enrolled_at = excluded.enrolled_at,
+                 feed_cursor = CASE WHEN station_id = excluded.station_id
+                                    THEN feed_cursor ELSE excluded.feed_cursor END,
+                 station_id = excluded.station_id",
             params![
                 enrolment.centre_url,
                 enrolment.station_id,
@@ -550,8 +558,8 @@ fn check_not_sent_before(tx: &Transaction<'_>, draft_id: &str) -> Result<()> {
     }
 }
 
-/// Rejects a new submission while the student's previous one stands, and
-/// over a final photo unless a supervisor replaces it. Returns true when
+/// Rejects a new submission while the student's previous one is pending,
+/// and over a final photo unless a supervisor replaces it. Returns true when
 /// the new submission replaces a final photo.
 fn check_replaceable(tx: &Transaction<'_>, student_id: i64, supervisor: bool) -> Result<bool> {
     let Some(latest) = latest_submission(tx, student_id)? else {
@@ -839,6 +847,31 @@ mod tests {
             message.contains("demo drafts cannot be submitted"),
             "{message}"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn reenrolment_keeps_cursor_of_same_station() -> TestResult {
+        let (_dir, mut store, _student) = test_support::sample_store()?;
+        enrolled(&mut store)?;
+        store.apply_changes(
+            CENTRE,
+            &[(&change(9, "not-ours", CentreState::Received), None)],
+        )?;
+        let mut again = store.enrolment(CENTRE)?.expect("enrolled");
+        again.credential = "new secret".to_string();
+        again.feed_cursor = "0".to_string();
+
+        store.save_enrolment(&again, "wang.li")?;
+        let same_station = store.enrolment(CENTRE)?.expect("enrolled");
+        again.station_id = "station-2".to_string();
+        store.save_enrolment(&again, "wang.li")?;
+        let new_station = store.enrolment(CENTRE)?.expect("enrolled");
+
+        assert_eq!(same_station.credential, "new secret");
+        assert_eq!(same_station.feed_cursor, "9");
+        assert_eq!(new_station.station_id, "station-2");
+        assert_eq!(new_station.feed_cursor, "0");
         Ok(())
     }
 

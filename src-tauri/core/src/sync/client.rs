@@ -21,12 +21,12 @@ use super::settings::CentreUrl;
 /// A failed request, sorted by what the worker should do next.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClientError {
-    /// The centre could not be reached or did not answer in time. Try again.
+    /// The centre could not be reached or did not respond in time. Try again.
     #[error("centre {url} not reachable: {reason}")]
     Unreachable { url: String, reason: String },
 
     /// The centre failed or is overloaded (5xx, 408, 429). Try again.
-    #[error("centre answered {status}: {message}")]
+    #[error("centre responded {status}: {message}")]
     Server { status: u16, message: String },
 
     /// The centre does not accept the station's credential or token (401,
@@ -43,13 +43,13 @@ pub enum ClientError {
         message: String,
     },
 
-    /// The centre's answer could not be read.
-    #[error("unexpected answer from the centre: {0}")]
+    /// The centre's response could not be read.
+    #[error("invalid response from the centre: {0}")]
     Protocol(String),
 }
 
 impl ClientError {
-    /// Whether the same request may succeed later.
+    /// Returns true when the same request may succeed later.
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
@@ -211,7 +211,8 @@ fn unreachable(url: &reqwest::Url, e: &reqwest::Error) -> ClientError {
     let reason = if e.is_timeout() {
         "timed out".to_string()
     } else {
-        // The chain of sources says why a connection failed.
+        // The chain of sources contains the reason a connection failed,
+        // such as a refused connection or an untrusted certificate.
         let mut reason = e.to_string();
         let mut source = std::error::Error::source(e);
         while let Some(cause) = source {

@@ -15,7 +15,7 @@ use crate::{Error, Result};
 
 /// Enrols the station at the centre of `settings` with `token`, sending the
 /// public half of the station's key (created in `data_dir` on first use).
-/// Blocks until the centre answers or the request times out. The caller
+/// Blocks until the centre responds or the request times out. The caller
 /// saves the returned enrolment in the store.
 ///
 /// Fails with `Error::Invalid` when the centre rejects the token, with

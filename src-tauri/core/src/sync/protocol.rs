@@ -38,7 +38,7 @@ pub struct EnrolRequest {
     pub station_name: String,
 }
 
-/// Answer to a successful enrolment.
+/// Response to a successful enrolment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrolResponse {
     pub station_id: String,
@@ -73,7 +73,7 @@ pub enum ReceiptStatus {
     AlreadyStored,
 }
 
-/// Answer to an upload, the same for the first delivery and every repeat.
+/// Response to an upload, the same for the first delivery and every repeat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadReceipt {
     pub submission_id: String,
@@ -131,7 +131,7 @@ pub struct Change {
     pub seq: i64,
     pub submission_id: String,
     pub state: CentreState,
-    /// Why the school reset the submission.
+    /// The school's reason for a reset.
     pub reason: Option<String>,
     /// SHA-256 of the finished photo, once there is one.
     pub finished_sha256: Option<String>,
@@ -150,11 +150,11 @@ pub struct ChangePage {
     pub more: bool,
 }
 
-/// Body of every error answer.
+/// Body of every error response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     /// Stable code to branch on, such as `hash_mismatch`.
     pub code: String,
-    /// What failed and how to fix it.
+    /// The failure and its fix, for people.
     pub message: String,
 }

@@ -17,9 +17,9 @@ pub struct CentreUrl(Url);
 impl CentreUrl {
     /// Parses and checks the centre's address.
     ///
-    /// Fails with `Error::Invalid` for an address that is not a URL, that
-    /// carries a user name, password, query or fragment, that uses a
-    /// scheme other than `https` and `http`, or that uses `http` on a host
+    /// Fails with `Error::Invalid` for an address that is not a URL or that
+    /// carries a user name, password, query or fragment. It also fails for
+    /// a scheme other than `https` and `http`, and for `http` on a host
     /// other than `localhost`, 127.0.0.0/8 or `[::1]`.
     pub fn parse(text: &str) -> Result<CentreUrl> {
         CentreUrl::check(text)
@@ -78,13 +78,13 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// What the sync worker needs, taken from the station's [`Settings`].
+/// The sync worker's settings, taken from the station's [`Settings`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncSettings {
     pub centre: CentreUrl,
     /// A name staff at the centre recognise, such as the booth's room.
     pub station_name: String,
-    /// Limit on each request, from connecting to the last byte of the answer.
+    /// Limit on each request, from connecting to the last byte of the response.
     pub request_timeout: Duration,
     /// Pause between reads of the change feed while nothing else happens.
     pub poll_interval: Duration,

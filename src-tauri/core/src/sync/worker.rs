@@ -30,7 +30,7 @@ const CHANGES_PER_READ: u32 = 100;
 pub struct SyncState {
     /// The last round reached the centre.
     pub online: bool,
-    /// Why the last round failed, with the fix. None after a success.
+    /// Reason the last round failed, with the fix. None after a success.
     pub last_error: Option<Text>,
     /// When a round last succeeded, RFC 3339.
     pub last_success_at: Option<String>,
@@ -110,10 +110,10 @@ impl Drop for SyncHandle {
     }
 }
 
-/// Why a round stopped early.
+/// The reason a round stopped early.
 struct RoundError {
     text: Text,
-    /// The centre answered, so the station is online.
+    /// The centre sent a response, so the station is online.
     reached: bool,
 }
 
@@ -267,6 +267,9 @@ impl Worker {
         enrolment: &Enrolment,
     ) -> std::result::Result<bool, RoundError> {
         let entries = self.store.outbox(UPLOAD_BATCH)?;
+        // NOTE: a transient failure ends the round, so an upload that the
+        // centre keeps failing (a 5xx on that one id) holds up the entries
+        // queued behind it until the centre handles it.
         for entry in &entries {
             self.upload_one(enrolment, entry).await?;
         }

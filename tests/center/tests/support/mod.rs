@@ -81,7 +81,7 @@ impl TestCentre {
     }
 }
 
-/// A port on 127.0.0.1 with nothing listening on it.
+/// Returns a port on 127.0.0.1 with nothing listening on it.
 pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("address").port()
@@ -117,7 +117,7 @@ pub fn station_store(dir: &Path) -> Store {
     store
 }
 
-/// A real photo as PNG bytes: a frame of the demo camera.
+/// Returns a real photo as PNG bytes: a frame of the demo camera.
 pub fn original_png() -> &'static [u8] {
     static PNG: OnceLock<Vec<u8>> = OnceLock::new();
     PNG.get_or_init(|| {
