@@ -620,6 +620,7 @@ fn untrusted_certificate_rejected() -> TestResult {
 
     // A self-signed certificate for localhost, made for this test only, so
     // no trust store on any machine accepts it.
+    #[allow(deprecated)] // ring, as in the station's client
     let _ = rustls::crypto::ring::default_provider().install_default();
     let certificates =
         CertificateDer::pem_slice_iter(include_bytes!("fixtures/untrusted-localhost.crt"))

@@ -101,8 +101,13 @@ impl CentreClient {
     pub fn new(base: CentreUrl, timeout: Duration) -> Result<CentreClient, ClientError> {
         // reqwest is built without a TLS provider of its own, so rustls's
         // ring provider is installed once for the process. A provider that
-        // is already installed is kept.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        // is already installed is kept. rustls 0.23.48 deprecates this
+        // function because ring offers no post-quantum key exchange; the
+        // alternative provider, aws-lc, needs a C and assembly build that
+        // the station's bundles avoid.
+        #[allow(deprecated)]
+        let provider = rustls::crypto::ring::default_provider();
+        let _ = provider.install_default();
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
