@@ -3,13 +3,14 @@
 //! This file holds the whole student flow on the demo camera: the first
 //! supervisor, identifying a student (by code and by name), an idle
 //! sign-out, the guide, the live preview, a capture, the verdict and the
-//! draft box. The other modules test locks, the draft box limit and the
-//! staff screen. Every screen is saved as a screenshot and checked for
-//! contrast, touch targets and keyboard reach.
+//! draft box. The other modules test locks, the draft box limit, the
+//! staff screen and submitting a draft. Every screen is saved as a
+//! screenshot and checked for contrast, touch targets and keyboard reach.
 
 mod drafts;
 mod lock;
 mod staff;
+mod submit;
 
 use anyhow::{Context, Result};
 use fantoccini::{Client, Locator};

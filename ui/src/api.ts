@@ -19,6 +19,7 @@ import type { Settings } from "./bindings/Settings";
 import type { StaffMember } from "./bindings/StaffMember";
 import type { StationStatus } from "./bindings/StationStatus";
 import type { StudentView } from "./bindings/StudentView";
+import type { SubmissionView } from "./bindings/SubmissionView";
 
 /**
  * A rejected command. `kind` is the backend's `ErrorKind`, or "ipc" when the
@@ -217,4 +218,17 @@ export function getSettings(): Promise<Settings> {
 
 export function saveSettings(settings: Settings, approval: Approval | null): Promise<Settings> {
   return call<Settings>("save_settings", { settings, approval });
+}
+
+/**
+ * Queues a draft for the provincial centre. Replacing a final photo needs a
+ * supervisor's `approval` while an operator is signed in.
+ */
+export function submitDraft(draftId: string, approval: Approval | null): Promise<SubmissionView> {
+  return call<SubmissionView>("submit_draft", { draftId, approval });
+}
+
+/** The student's latest submission, or null before the first. */
+export function studentSubmission(studentNumber: string): Promise<SubmissionView | null> {
+  return call<SubmissionView | null>("student_submission", { studentNumber });
 }

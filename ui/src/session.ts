@@ -8,12 +8,14 @@ import type { Settings } from "./bindings/Settings";
 import type { StaffMember } from "./bindings/StaffMember";
 import type { StationStatus } from "./bindings/StationStatus";
 import type { StudentView } from "./bindings/StudentView";
+import type { SubmissionView } from "./bindings/SubmissionView";
 
 export class Session {
   private stationStatus: StationStatus | null = null;
   private currentStudent: StudentView | null = null;
   private lastOutcome: CaptureOutcome | null = null;
   private signedIn: SessionView | null = null;
+  private latestSubmission: SubmissionView | null = null;
   /** The station's settings as last read or saved; null until staff sign in. */
   settings: Settings | null = null;
   private readonly listeners: Array<() => void> = [];
@@ -52,6 +54,17 @@ export class Session {
   set student(student: StudentView | null) {
     this.currentStudent = student;
     this.lastOutcome = null;
+    this.latestSubmission = null;
+    this.notify();
+  }
+
+  /** The current student's latest submission to the centre, if any. */
+  get submission(): SubmissionView | null {
+    return this.latestSubmission;
+  }
+
+  set submission(submission: SubmissionView | null) {
+    this.latestSubmission = submission;
     this.notify();
   }
 

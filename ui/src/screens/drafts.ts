@@ -1,13 +1,22 @@
 // Draft box screen: the student's qualified photos side by side as the
 // centre would produce them, when each may be deleted, deleting one (a
-// supervisor approves before its time), the box-full message, and the
-// choice of the one to submit.
+// supervisor approves before its time), and the box-full message. The
+// student chooses one to submit, and the screen shows where the latest
+// submission stands.
 
-import { deleteDraft, isFailure, listDrafts, toFailure } from "../api";
+import {
+  deleteDraft,
+  isFailure,
+  listDrafts,
+  studentSubmission,
+  submitDraft,
+  toFailure,
+} from "../api";
 import type { DraftView } from "../bindings/DraftView";
 import { byId, html } from "../dom";
 import { formatShortTime, t } from "../i18n";
 import { icon } from "../icons";
+import { renderSubmission } from "../submission";
 import type { App, Screen } from "./screen";
 
 export class DraftsScreen implements Screen {
@@ -17,6 +26,8 @@ export class DraftsScreen implements Screen {
   private readonly box = byId("draft-box", HTMLElement);
   private readonly empty = byId("drafts-empty", HTMLElement);
   private readonly submitNote = byId("submit-note", HTMLElement);
+  private readonly submit = byId("submit-draft", HTMLButtonElement);
+  private readonly submissionBox = byId("drafts-submission", HTMLElement);
   private readonly retake = byId("drafts-retake", HTMLButtonElement);
   private readonly next = byId("next-student", HTMLButtonElement);
   private drafts: DraftView[] | null = null;
@@ -27,6 +38,7 @@ export class DraftsScreen implements Screen {
   constructor(private readonly app: App) {
     this.next.addEventListener("click", () => this.app.startOver());
     this.retake.addEventListener("click", () => this.app.go("live"));
+    this.submit.addEventListener("click", () => void this.submitChosen());
   }
 
   enter(): void {
@@ -66,15 +78,57 @@ export class DraftsScreen implements Screen {
     this.renderSubmit();
   }
 
+  /**
+   * Enables "Submit" for a chosen draft that the station may send: not a
+   * demo draft, not sent already, and no submission of the student still
+   * under review (a final photo may be replaced with a supervisor).
+   */
   private renderSubmit(): void {
     const chosen = this.drafts?.find((draft) => draft.id === this.chosen) ?? null;
-    let note = t("drafts.submit_unavailable");
+    const submission = this.app.session.submission;
+    this.submissionBox.hidden = submission === null;
+    if (submission !== null) {
+      renderSubmission(this.submissionBox, submission);
+    }
+    const open = submission === null || submission.can_submit || submission.final_photo;
+    let note: string;
     if (chosen === null) {
-      note = `${t("drafts.choose_first")}\n${note}`;
+      note = t("drafts.choose_first");
     } else if (chosen.demo) {
-      note = `${note}\n${t("drafts.demo_note")}`;
+      note = t("drafts.demo_note");
+    } else if (chosen.submitted) {
+      note = t("drafts.already_submitted");
+    } else if (!open) {
+      note = t("submission.wait_note");
+    } else {
+      note = t("drafts.submit_ready");
     }
     this.submitNote.textContent = note;
+    this.submit.disabled = chosen === null || chosen.demo || chosen.submitted || !open;
+  }
+
+  private async submitChosen(): Promise<void> {
+    const drafts = this.drafts ?? [];
+    const index = drafts.findIndex((draft) => draft.id === this.chosen);
+    const draft = drafts[index];
+    if (draft === undefined) {
+      return;
+    }
+    const replacesFinal = this.app.session.submission?.final_photo ?? false;
+    const result = await this.app.act({
+      title: t("drafts.submit_title", { index: index + 1 }),
+      note: t(replacesFinal ? "drafts.submit_final_note" : "drafts.submit_note"),
+      confirmLabel: t("drafts.submit_confirm"),
+      confirm: true,
+      supervisor: replacesFinal,
+      run: ({ approval }) => submitDraft(draft.id, approval),
+    });
+    if (result.done) {
+      this.app.session.submission = result.value;
+      this.chosen = null;
+      await this.fetchDrafts();
+      this.next.focus();
+    }
   }
 
   private card(draft: DraftView, index: number): HTMLElement {
@@ -150,11 +204,15 @@ export class DraftsScreen implements Screen {
     this.load += 1;
     const load = this.load;
     try {
-      const drafts = await listDrafts(student.student_number);
+      const [drafts, submission] = await Promise.all([
+        listDrafts(student.student_number),
+        studentSubmission(student.student_number),
+      ]);
       if (load !== this.load) {
         return;
       }
       this.drafts = drafts;
+      this.app.session.submission = submission;
       this.app.session.setDraftCount(drafts.length);
       this.render();
     } catch (reason) {

@@ -4,13 +4,21 @@
 // the student with the ID number masked, the lock in force and the failed
 // captures left before one.
 
-import { findByName, findStudent, isFailure, toFailure, unlockStudent } from "../api";
+import {
+  findByName,
+  findStudent,
+  isFailure,
+  studentSubmission,
+  toFailure,
+  unlockStudent,
+} from "../api";
 import type { Failure } from "../api";
 import type { StudentView } from "../bindings/StudentView";
 import { byId, html } from "../dom";
 import { t } from "../i18n";
 import type { MessageKey } from "../i18n";
 import { renderLock } from "../lock";
+import { renderSubmission } from "../submission";
 import type { App, Screen } from "./screen";
 
 type StudentField = { label: MessageKey; value: (student: StudentView) => string };
@@ -66,6 +74,7 @@ export class IdentifyScreen implements Screen {
   private readonly card = byId("student-card", HTMLElement);
   private readonly fields = byId("student-fields", HTMLDListElement);
   private readonly lockBox = byId("student-lock", HTMLElement);
+  private readonly submissionBox = byId("student-submission", HTMLElement);
   private readonly full = byId("student-full", HTMLElement);
   private readonly toGuide = byId("to-guide", HTMLButtonElement);
   private readonly toDrafts = byId("card-drafts", HTMLButtonElement);
@@ -215,6 +224,19 @@ export class IdentifyScreen implements Screen {
     // Enter now continues. A new scan still lands in #query and replaces the
     // old code, because redirectTyping selects it first.
     (this.toGuide.disabled ? this.toDrafts : this.toGuide).focus();
+    void this.loadSubmission(student.student_number);
+  }
+
+  /** Reads where the student's submission stands, for the card. */
+  private async loadSubmission(studentNumber: string): Promise<void> {
+    try {
+      const submission = await studentSubmission(studentNumber);
+      if (this.app.session.student?.student_number === studentNumber) {
+        this.app.session.submission = submission;
+      }
+    } catch (reason) {
+      this.app.report(reason);
+    }
   }
 
   private handleFailure(failure: Failure): void {
@@ -319,6 +341,11 @@ export class IdentifyScreen implements Screen {
     this.lockBox.hidden = !locked;
     if (student.lock !== null) {
       renderLock(this.lockBox, student.lock);
+    }
+    const submission = this.app.session.submission;
+    this.submissionBox.hidden = submission === null;
+    if (submission !== null) {
+      renderSubmission(this.submissionBox, submission);
     }
     const full = student.draft_count >= student.draft_limit;
     this.full.hidden = !full;

@@ -17,9 +17,9 @@ type NumberKey = {
 
 type Field =
   | { kind: "number"; key: NumberKey; min: number; max: number }
-  | { kind: "text"; key: "profile" | "centre_url" }
+  | { kind: "text"; key: "profile" | "centre_url" | "station_name" }
   | { kind: "language"; key: "language" }
-  | { kind: "flag"; key: "auto_capture" };
+  | { kind: "flag"; key: "auto_capture" | "kiosk" };
 
 // The ranges repeat the backend's so that the inputs can show them. The
 // backend checks them again on save, and its message names the value at fault.
@@ -37,6 +37,12 @@ const fields: Field[] = [
   { kind: "flag", key: "auto_capture" },
   { kind: "number", key: "auto_capture_hold_ms", min: 500, max: 10_000 },
   { kind: "number", key: "retention_days", min: 1, max: 3650 },
+  { kind: "text", key: "station_name" },
+  { kind: "number", key: "sync_timeout_seconds", min: 5, max: 600 },
+  { kind: "number", key: "sync_poll_seconds", min: 5, max: 3600 },
+  { kind: "number", key: "sync_retry_min_seconds", min: 1, max: 600 },
+  { kind: "number", key: "sync_retry_max_seconds", min: 1, max: 86_400 },
+  { kind: "flag", key: "kiosk" },
 ];
 
 type Outcome = { saved: true } | { saved: false; message: string };
@@ -154,7 +160,7 @@ export class SettingsPanel implements Panel {
       }
       case "flag": {
         const input = html("input", { id, type: "checkbox" });
-        input.checked = values?.auto_capture ?? false;
+        input.checked = values?.[field.key] ?? false;
         input.disabled = disabled;
         return input;
       }
@@ -185,7 +191,7 @@ export class SettingsPanel implements Panel {
           next.language = element.value;
           break;
         case "flag":
-          next.auto_capture = element instanceof HTMLInputElement && element.checked;
+          next[field.key] = element instanceof HTMLInputElement && element.checked;
           break;
       }
     }
