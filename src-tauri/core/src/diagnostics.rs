@@ -11,7 +11,7 @@ use crate::{Error, Result};
 /// How many of the newest log files go into a bundle.
 const LOG_FILES: usize = 7;
 
-/// What the bundle holds, for the window and the command line.
+/// Summary of a written bundle, for the window and the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bundle {
     pub folder: PathBuf,
@@ -77,7 +77,7 @@ pub fn write_bundle(
     })
 }
 
-/// One line per camera the operating system lists, for the bundle.
+/// Lists the cameras the operating system reports, one line each.
 pub fn camera_lines() -> Vec<String> {
     crate::camera::list_devices()
         .into_iter()

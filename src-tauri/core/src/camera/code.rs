@@ -3,8 +3,8 @@
 
 use image::RgbImage;
 
-/// Longest text accepted from a QR code; a collection code or student
-/// number is far shorter, so anything longer is not a student's code.
+/// Maximum length of a QR code's text taken as a student's code. A
+/// collection code or student number is far shorter.
 const MAX_CODE_CHARS: usize = 64;
 
 /// Reads the first QR code in `image` that decodes to a plausible code:
@@ -70,7 +70,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn ignores_a_code_too_long_to_be_a_student_code() {
+    fn long_code_ignored() {
         let mut frame = demo_frame();
         let long = "https://example.edu.cn/".repeat(4);
         paint_qr(&mut frame, &long, 20, 560, 4);

@@ -9,7 +9,7 @@ use rusqlite::{TransactionBehavior, params};
 use super::{Store, audit, files, now_rfc3339};
 use crate::Result;
 
-/// What one retention pass removed.
+/// Counts of what one retention pass removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RetentionSummary {
     pub students: u32,
