@@ -33,7 +33,8 @@ impl Station {
         }
         let frame = self.capture_frame()?;
         let image = frame.image.as_ref();
-        let (mut report, analysis) = checks::check_photo(image, &self.models, &self.profile)?;
+        let (mut report, mut analysis) =
+            checks::check_photo(image, &self.models, &self.profile)?;
         let history = self
             .history
             .lock()
@@ -54,10 +55,8 @@ impl Station {
             .rule(recapture::RULE)
             .is_some_and(|r| r.status == checks::RuleStatus::Fail);
 
-        let rendered = match analysis.crop {
-            Some(Ok(crop)) => Some(checks::render(image, &crop, &self.profile)?),
-            _ => None,
-        };
+        // The full check has already rendered the output photo from its crop.
+        let rendered = analysis.rendered.take();
         let demo = self.camera.kind == CameraSourceKind::Demo;
         let capture_id = self.store().record_capture(&NewCapture {
             student_id: student.id,
