@@ -578,7 +578,7 @@ fn check(
                 }
             }
             None => {
-                // The crop rule has failed, so the report already says why.
+                // The crop rule has failed, so the report already gives the reason.
                 eprintln!(
                     "tucai-station: {} not written: no 480x640 crop of this photo meets the \
                      profile's bands (see the crop rule); retake it with the head inside \

@@ -171,7 +171,7 @@ pub struct ErrorView {
     pub message: String,
 }
 
-/// What a diagnostics bundle holds, for the staff panel.
+/// Summary of a diagnostics bundle, for the staff panel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct DiagnosticsView {

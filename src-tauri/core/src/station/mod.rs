@@ -38,10 +38,10 @@ pub struct Station {
     /// second, for the recapture cues across frames.
     history: Arc<Mutex<FrameHistory>>,
     settings: RwLock<Settings>,
-    /// Where settings changes are saved; `None` keeps them in memory.
+    /// Settings file that changes are saved to. `None` keeps them in memory.
     settings_path: Option<PathBuf>,
     signed_in: Mutex<Option<staff::SignedIn>>,
-    /// What the start-up check found a crash had left half-done.
+    /// Findings of the start-up check on what a crash left half-done.
     recovery: crate::store::RecoveryReport,
     preview: Mutex<Option<PreviewHandle>>,
     /// The sync worker, while a centre address is set.

@@ -27,7 +27,7 @@ pub struct Approval {
     pub password: String,
 }
 
-/// Who is signed in, as the window shows it.
+/// Session state as the window shows it: the signed-in member, if any.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct SessionView {
@@ -43,7 +43,7 @@ impl Station {
         Duration::from_secs(u64::from(self.settings().idle_sign_out_minutes) * 60)
     }
 
-    /// The signed-in staff member, after signing out one who was idle too long.
+    /// Returns the signed-in staff member, after signing out one who was idle too long.
     fn current_staff(&self) -> Option<StaffMember> {
         let mut signed_in = self.signed_in.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(session) = signed_in.as_ref()

@@ -25,9 +25,9 @@ pub struct AuditEntry {
     pub at: String,
     /// Username of the staff member, or `station` for the station's own acts.
     pub actor: String,
-    /// What happened, such as `lock`, `unlock` or `draft_delete`.
+    /// Action name, such as `lock`, `unlock` or `draft_delete`.
     pub action: String,
-    /// What it happened to: a student number, a draft id, a file name.
+    /// Subject of the action: a student number, a draft id, a file name.
     pub subject: String,
     /// Further facts as a JSON object.
     pub details: String,
@@ -120,7 +120,7 @@ impl Store {
         Ok(())
     }
 
-    /// The newest `limit` entries, newest first.
+    /// Returns the newest `limit` entries, newest first.
     pub fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>> {
         let mut statement = self.conn.prepare(
             "SELECT seq, at, actor, action, subject, details, prev_hash, hash

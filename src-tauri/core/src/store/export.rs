@@ -13,7 +13,7 @@ use super::{Store, audit, files};
 use crate::station::Dashboard;
 use crate::{Error, Result};
 
-/// Where a student stands in the collection, as the progress sheet shows it.
+/// Progress of a student in the collection, as the progress sheet shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {
     NotSeen,
@@ -33,7 +33,7 @@ impl Progress {
     }
 }
 
-/// What an export wrote.
+/// Summary of an export: its folder and what it contains.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct ExportSummary {
@@ -97,7 +97,7 @@ impl Store {
         Ok(rows)
     }
 
-    /// The counts of the day's dashboard.
+    /// Counts the day's figures for the dashboard.
     pub fn dashboard(&self) -> Result<Dashboard> {
         let rows = self.progress_rows()?;
         let count = |p: Progress| rows.iter().filter(|r| r.progress == p).count() as u32;

@@ -11,7 +11,7 @@ use ts_rs::TS;
 use super::{Store, audit, now_rfc3339};
 use crate::{Error, Result};
 
-/// Why a student is locked.
+/// Reason a student is locked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
@@ -80,7 +80,7 @@ impl LockPolicy {
     }
 }
 
-/// Where a student stands against the lock policy.
+/// Standing of a student against the lock policy: failures so far and any lock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct AttemptStanding {
@@ -108,7 +108,7 @@ fn lock_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Lock> {
     })
 }
 
-/// The student's lock in force at `now`, if any.
+/// Returns the student's lock in force at `now`, if any.
 fn active_lock(conn: &Connection, student_id: i64, now: DateTime<Local>) -> Result<Option<Lock>> {
     let mut statement = conn.prepare_cached(
         "SELECT id, student_id, kind, locked_at, until FROM locks
@@ -192,12 +192,12 @@ fn standing(
 }
 
 impl Store {
-    /// The student's lock in force now, if any.
+    /// Returns the student's lock in force now, if any.
     pub fn active_lock(&self, student_id: i64) -> Result<Option<Lock>> {
         active_lock(&self.conn, student_id, Local::now())
     }
 
-    /// Where the student stands against `policy` now.
+    /// Returns the student's standing against `policy` now.
     pub fn attempt_standing(
         &self,
         student_id: i64,

@@ -18,7 +18,7 @@ use crate::{Error, Result};
 /// Folder inside `originals` that keeps originals no draft row names.
 pub const UNREFERENCED_DIR: &str = ".unreferenced";
 
-/// What the start-up check found and did.
+/// Findings and repairs of the start-up check.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct RecoveryReport {

@@ -14,7 +14,7 @@ use crate::{Error, Result};
 /// Shortest password accepted for a staff account.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
-/// What a staff member may do.
+/// Role of a staff member, which decides what they may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
@@ -195,7 +195,7 @@ impl Store {
         })
     }
 
-    /// Every account that can sign in, by username.
+    /// Lists every account that can sign in, by username.
     pub fn staff(&self) -> Result<Vec<StaffMember>> {
         let mut statement = self
             .conn
