@@ -186,10 +186,11 @@ async fn upload(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let station = authenticate(&centre, &headers)?;
+    // The body (at most the body limit) is read before any refusal, so that a
+    // station still sending receives the 401 or the 500 rather than a
+    // connection closed under it.
     let parts = read_parts(multipart.map_err(ApiError::from_rejection)?).await?;
-    // The body is read first, so the station receives the 500 rather than
-    // a connection closed while it was still sending.
+    let station = authenticate(&centre, &headers)?;
     centre.faults().before_store()?;
 
     let worker = centre.clone();
