@@ -2,7 +2,7 @@
 import type { Lock } from "./Lock";
 
 /**
- * Where a student stands against the lock policy.
+ * Standing of a student against the lock policy: failures so far and any lock.
  */
 export type AttemptStanding = { 
 /**

@@ -17,11 +17,11 @@ at: string,
  */
 actor: string, 
 /**
- * What happened, such as `lock`, `unlock` or `draft_delete`.
+ * Action name, such as `lock`, `unlock` or `draft_delete`.
  */
 action: string, 
 /**
- * What it happened to: a student number, a draft id, a file name.
+ * Subject of the action: a student number, a draft id, a file name.
  */
 subject: string, 
 /**

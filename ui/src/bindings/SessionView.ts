@@ -2,7 +2,7 @@
 import type { StaffMember } from "./StaffMember";
 
 /**
- * Who is signed in, as the window shows it.
+ * Session state as the window shows it: the signed-in member, if any.
  */
 export type SessionView = { 
 /**
