@@ -13,9 +13,18 @@ captured: number,
  */
 submitted: number, 
 /**
- * Students who tried but have no draft yet.
+ * Students who tried but have no draft yet, and students whose latest
+ * submission the school reset or the centre rejected.
  */
-needs_retake: number, locked: number, 
+needs_retake: number, 
+/**
+ * Submissions in the outbox that the centre has not acknowledged yet.
+ */
+waiting_to_sync: number, 
+/**
+ * Students whose latest submission came back finished or final.
+ */
+finished: number, locked: number, 
 /**
  * Students with no capture at all.
  */

@@ -76,8 +76,13 @@ pub struct Dashboard {
     pub captured: u32,
     /// Students with a submitted draft.
     pub submitted: u32,
-    /// Students who tried but have no draft yet.
+    /// Students who tried but have no draft yet, and students whose latest
+    /// submission the school reset or the centre rejected.
     pub needs_retake: u32,
+    /// Submissions in the outbox that the centre has not acknowledged yet.
+    pub waiting_to_sync: u32,
+    /// Students whose latest submission came back finished or final.
+    pub finished: u32,
     pub locked: u32,
     /// Students with no capture at all.
     pub not_seen: u32,

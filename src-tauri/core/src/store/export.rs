@@ -107,11 +107,21 @@ impl Store {
             [&today],
             |row| row.get(0),
         )?;
+        let latest_in = |states: &str| -> Result<u32> {
+            let sql = format!(
+                "SELECT count(*) FROM submissions s WHERE s.state IN ({states})
+                 AND NOT EXISTS (SELECT 1 FROM submissions t
+                                 WHERE t.student_id = s.student_id AND t.rowid > s.rowid)"
+            );
+            Ok(self.conn.query_row(&sql, [], |row| row.get(0))?)
+        };
         Ok(Dashboard {
             students: rows.len() as u32,
             captured: count(Progress::Captured) + count(Progress::Submitted),
             submitted: count(Progress::Submitted),
-            needs_retake: count(Progress::NeedsRetake),
+            needs_retake: count(Progress::NeedsRetake) + latest_in("'reset', 'rejected'")?,
+            waiting_to_sync: self.outbox_len()?,
+            finished: latest_in("'finished', 'final'")?,
             locked: self.locked_count()?,
             not_seen: count(Progress::NotSeen),
             attempts_today,

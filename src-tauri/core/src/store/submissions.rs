@@ -748,6 +748,34 @@ mod tests {
     }
 
     #[test]
+    fn dashboard_counts_sync_states() -> TestResult {
+        let (_dir, mut store, first) = test_support::sample_store()?;
+        enrolled(&mut store)?;
+        let mut ids = Vec::new();
+        for student in [first, store.find_student("2023010002")?, store.find_student("2023010003")?] {
+            let draft = test_support::save_passing_draft(&mut store, student.id, false)?;
+            ids.push(store.submit_draft(&draft.id, "zhao.op", false)?.id);
+        }
+        let queued = store.dashboard()?;
+        let jpeg = test_support::jpeg_bytes();
+        let mut finished = change(1, &ids[0], CentreState::Finished);
+        finished.finished_sha256 = Some(crate::sync::client::sha256_hex(&jpeg));
+        let mut reset = change(2, &ids[1], CentreState::Reset);
+        reset.reason = Some("背景有阴影".to_string());
+
+        store.apply_changes(CENTRE, &[(&finished, Some(&jpeg)), (&reset, None)])?;
+        let after = store.dashboard()?;
+
+        assert_eq!(queued.waiting_to_sync, 3);
+        assert_eq!(queued.finished, 0);
+        assert_eq!(queued.needs_retake, 0);
+        assert_eq!(after.waiting_to_sync, 1, "two results settle their uploads");
+        assert_eq!(after.finished, 1);
+        assert_eq!(after.needs_retake, 1, "the reset student must capture again");
+        Ok(())
+    }
+
+    #[test]
     fn reset_draft_not_resent() -> TestResult {
         let (_dir, mut store, student) = test_support::sample_store()?;
         enrolled(&mut store)?;
