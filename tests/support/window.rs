@@ -128,16 +128,36 @@ pub async fn text_of(client: &Client, css: &str) -> Result<String> {
     Ok(client.find(Locator::Css(css)).await?.text().await?)
 }
 
+/// Clicks the element `css` after scrolling it into view, as
+/// [`type_into`] does.
 pub async fn click(client: &Client, css: &str) -> Result<()> {
-    client.find(Locator::Css(css)).await?.click().await?;
+    let element = client.find(Locator::Css(css)).await?;
+    scroll_into_view(client, &element).await?;
+    element.click().await?;
     Ok(())
 }
 
-/// Clears the input `css` and types `text` into it.
+async fn scroll_into_view(client: &Client, element: &fantoccini::elements::Element) -> Result<()> {
+    client
+        .execute(
+            "arguments[0].scrollIntoView({ block: 'center' });",
+            vec![serde_json::to_value(element)?],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Clears the input `css` and types `text` into it. The input is scrolled
+/// into view first, because WebKitWebDriver fails to clear or click an
+/// element below the bottom of a scrolled panel.
 pub async fn type_into(client: &Client, css: &str, text: &str) -> Result<()> {
     let field = client.find(Locator::Css(css)).await?;
+    scroll_into_view(client, &field).await?;
     field.clear().await?;
-    field.send_keys(text).await?;
+    // WebDriver rejects an empty text to send.
+    if !text.is_empty() {
+        field.send_keys(text).await?;
+    }
     Ok(())
 }
 
