@@ -4,11 +4,14 @@
 //! supervisor, identifying a student (by code and by name), an idle
 //! sign-out, the guide, the live preview, a capture, the verdict and the
 //! draft box. The other modules test locks, the draft box limit, the
-//! staff screen and submitting a draft. Every screen is saved as a
-//! screenshot and checked for contrast, touch targets and keyboard reach.
+//! staff screen, submitting a draft, the provincial centre and reading a
+//! student's QR code. Every screen is saved as a screenshot and checked for
+//! contrast, touch targets and keyboard reach.
 
+mod centre;
 mod drafts;
 mod lock;
+mod scan;
 mod staff;
 mod submit;
 
@@ -104,9 +107,9 @@ async fn create_first_supervisor(client: &Client) -> Result<()> {
     click(client, "#setup-submit").await?;
     wait_for(client, "#query").await?;
     let staff = text_of(client, "#staff-name").await?;
-    assert!(
+    anyhow::ensure!(
         staff.contains(SUPERVISOR),
-        "the header names the staff member: {staff}"
+        "the header names the staff member: {staff:?}"
     );
     Ok(())
 }

@@ -22,7 +22,7 @@ async fn chosen_draft_is_queued() -> Result<()> {
     let station = TestStation::new("")?;
     station.import_sample_roster()?;
     station.add_staff(SUPERVISOR, "supervisor", SUPERVISOR_PASSWORD)?;
-    store_device_draft(&station)?;
+    store_device_draft(&station, "fixtures/grace_hopper_uniform_bg.png")?;
 
     let (_driver, client) = station.open(&[]).await?;
     let outcome = submit(&client, &station).await;
@@ -33,11 +33,18 @@ async fn chosen_draft_is_queued() -> Result<()> {
     outcome
 }
 
-/// Stores one passing, non-demo capture of the sample student as a draft.
-fn store_device_draft(station: &TestStation) -> Result<()> {
-    let fixtures = repo_root().join("assets/fixtures");
-    let original = std::fs::read(fixtures.join("grace_hopper_uniform_bg.png"))?;
-    let rendered = std::fs::read(fixtures.join("grace_hopper.jpg"))?;
+/// Stores one passing, non-demo capture of the sample student as a draft,
+/// with the photo `original` (relative to assets) as its original, stored
+/// as PNG as the station stores a camera's frame.
+pub(crate) fn store_device_draft(station: &TestStation, original: &str) -> Result<()> {
+    let assets = repo_root().join("assets");
+    let frame = image::open(assets.join(original))?.to_rgb8();
+    let mut original = Vec::new();
+    frame.write_to(
+        &mut std::io::Cursor::new(&mut original),
+        image::ImageFormat::Png,
+    )?;
+    let rendered = std::fs::read(assets.join("fixtures/grace_hopper.jpg"))?;
     let mut store = Store::open(station.data.path())?;
     let student = store.find_student(STUDENT_CODE)?;
     let capture = store.record_capture(&NewCapture {
@@ -46,8 +53,8 @@ fn store_device_draft(station: &TestStation) -> Result<()> {
         demo: false,
         recapture: false,
         report_json: "{\"passed\":true}".into(),
-        frame_width: 512,
-        frame_height: 600,
+        frame_width: frame.width(),
+        frame_height: frame.height(),
     })?;
     store.save_draft(&capture, student.id, false, &original, &rendered, 6)?;
     Ok(())

@@ -7,6 +7,7 @@ import type { Approval } from "./bindings/Approval";
 import type { AuditEntry } from "./bindings/AuditEntry";
 import type { CaptureOutcome } from "./bindings/CaptureOutcome";
 import type { Dashboard } from "./bindings/Dashboard";
+import type { DiagnosticsView } from "./bindings/DiagnosticsView";
 import type { DraftView } from "./bindings/DraftView";
 import type { ErrorKind } from "./bindings/ErrorKind";
 import type { ErrorView } from "./bindings/ErrorView";
@@ -20,6 +21,7 @@ import type { StaffMember } from "./bindings/StaffMember";
 import type { StationStatus } from "./bindings/StationStatus";
 import type { StudentView } from "./bindings/StudentView";
 import type { SubmissionView } from "./bindings/SubmissionView";
+import type { SyncStatus } from "./bindings/SyncStatus";
 
 /**
  * A rejected command. `kind` is the backend's `ErrorKind`, or "ipc" when the
@@ -231,4 +233,37 @@ export function submitDraft(draftId: string, approval: Approval | null): Promise
 /** The student's latest submission, or null before the first. */
 export function studentSubmission(studentNumber: string): Promise<SubmissionView | null> {
   return call<SubmissionView | null>("student_submission", { studentNumber });
+}
+
+/**
+ * Reads a student's code from a QR code held up to the camera, trying the
+ * newest frames for a few seconds, and looks the student up.
+ */
+export function scanStudentCode(): Promise<StudentView> {
+  return call<StudentView>("scan_student_code");
+}
+
+/** The connection to the provincial centre and the outbox's size. */
+export function syncStatus(): Promise<SyncStatus> {
+  return call<SyncStatus>("sync_status");
+}
+
+/** Enrols the station at the centre with the school's one-time token. */
+export function enrolStation(token: string, approval: Approval | null): Promise<SyncStatus> {
+  return call<SyncStatus>("enrol_station", { token, approval });
+}
+
+/** Saves the student's finished photo into `folder`; returns the file's path. */
+export function exportFinishedPhoto(studentNumber: string, folder: string): Promise<string> {
+  return call<string>("export_finished_photo", { studentNumber, folder });
+}
+
+/** Writes a diagnostics bundle into a new folder inside `folder`. */
+export function exportDiagnostics(folder: string, approval: Approval | null): Promise<DiagnosticsView> {
+  return call<DiagnosticsView>("export_diagnostics", { folder, approval });
+}
+
+/** Closes the station, the only way out of kiosk mode; needs a supervisor. */
+export function leaveKiosk(approval: Approval | null): Promise<void> {
+  return call<void>("leave_kiosk", { approval });
 }

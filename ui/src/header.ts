@@ -1,15 +1,19 @@
-// The header (station name, current student, signed-in staff, the staff
-// buttons and the language switch) and the camera banners under it, which
-// every screen shows.
+// The header (station name, current student, signed-in staff, the
+// centre's status, the staff buttons and the language switch) and the
+// camera banners under it, which every screen shows.
 
-import { byId } from "./dom";
-import { language, pick, setLanguage, t } from "./i18n";
+import { byId, html } from "./dom";
+import { formatShortTime, language, pick, setLanguage, t } from "./i18n";
+import { icon } from "./icons";
 import type { Session } from "./session";
+import { syncIcons, syncState } from "./sync";
+import type { SyncWatcher } from "./sync";
 
 export type HeaderActions = {
   newStudent: () => void;
   signOut: () => void;
   openStaff: () => void;
+  openCentre: () => void;
 };
 
 export class Header {
@@ -22,9 +26,11 @@ export class Header {
   private readonly demoDetail = byId("demo-detail", HTMLElement);
   private readonly cameraBanner = byId("camera-banner", HTMLElement);
   private readonly cameraMessage = byId("camera-message", HTMLElement);
+  private readonly syncButton = byId("sync-status", HTMLButtonElement);
 
   constructor(
     private readonly session: Session,
+    private readonly sync: SyncWatcher,
     actions: HeaderActions,
   ) {
     byId("lang", HTMLButtonElement).addEventListener("click", () => {
@@ -33,7 +39,9 @@ export class Header {
     this.newStudent.addEventListener("click", actions.newStudent);
     this.signOut.addEventListener("click", actions.signOut);
     this.openStaff.addEventListener("click", actions.openStaff);
+    this.syncButton.addEventListener("click", actions.openCentre);
     session.onChange(() => this.render());
+    sync.onChange(() => this.renderSync());
   }
 
   render(): void {
@@ -63,8 +71,31 @@ export class Header {
     this.demoDetail.textContent = demo && !lost && camera.message !== null ? pick(camera.message) : "";
     this.demoDetail.hidden = this.demoDetail.textContent === "";
 
+    this.renderSync();
+
     this.cameraBanner.hidden = !lost;
     this.cameraMessage.textContent =
       lost && camera.message !== null ? pick(camera.message) : t("banner.camera_lost_default");
+  }
+
+  /** Shows the centre's state in a word with an icon, and the outbox's size. */
+  private renderSync(): void {
+    const status = this.sync.status;
+    this.syncButton.hidden = status === null || this.session.staff === null;
+    if (status === null) {
+      return;
+    }
+    const state = syncState(status);
+    this.syncButton.dataset["state"] = state;
+    this.syncButton.dataset["waiting"] = String(status.waiting);
+    // An empty outbox is left unsaid, which keeps the header short.
+    const stateWords = t(`sync.state.${state}`);
+    const words =
+      status.waiting === 0 ? stateWords : t("sync.header", { state: stateWords, count: status.waiting });
+    this.syncButton.replaceChildren(icon(syncIcons[state]), html("span", {}, words));
+    const detail = status.last_error === null ? null : pick(status.last_error);
+    const since =
+      status.last_success_at === null ? null : t("sync.last_success", { time: formatShortTime(status.last_success_at) });
+    this.syncButton.title = [detail, since].filter((line) => line !== null).join("\n");
   }
 }

@@ -22,6 +22,7 @@ import { SignInScreen } from "./screens/signin";
 import { StaffScreen } from "./screens/staff";
 import { VerdictScreen } from "./screens/verdict";
 import { Session } from "./session";
+import { SyncWatcher } from "./sync";
 import { TextSize } from "./textsize";
 
 // The screens that keep the camera preview running. Leaving them stops it.
@@ -101,10 +102,16 @@ function main(): void {
   };
 
   const dialog = new ActDialog(session, stillSignedIn, showError);
-  const header = new Header(session, {
+  const sync = new SyncWatcher(session);
+  const staff = new StaffScreen(app, sync);
+  const header = new Header(session, sync, {
     newStudent: startOver,
     signOut: () => void staffSignOut(),
     openStaff: () => router?.go("staff"),
+    openCentre: () => {
+      staff.choose("centre");
+      router?.go("staff");
+    },
   });
   const signIn = new SignInScreen(app);
   const identify = new IdentifyScreen(app);
@@ -120,7 +127,7 @@ function main(): void {
       checking: new CheckingScreen(),
       verdict: new VerdictScreen(app),
       drafts: new DraftsScreen(app),
-      staff: new StaffScreen(app),
+      staff,
     },
     "signin",
     (_from, to) => {

@@ -1,13 +1,16 @@
 // Identify screen: a barcode scanner or the keyboard types a collection code
-// or student number into #query and ends it with Enter. Staff can also find
-// a student by name and the last digits of the ID number. The card shows
+// or student number into #query and ends it with Enter, or the student holds
+// the slip's QR code up to the camera. Staff can also find a student by name
+// and the last digits of the ID number. The card shows
 // the student with the ID number masked, the lock in force and the failed
-// captures left before one.
+// captures left before one, and the finished photo to proofread and export.
 
 import {
+  exportFinishedPhoto,
   findByName,
   findStudent,
   isFailure,
+  scanStudentCode,
   studentSubmission,
   toFailure,
   unlockStudent,
@@ -18,6 +21,7 @@ import { byId, html } from "../dom";
 import { t } from "../i18n";
 import type { MessageKey } from "../i18n";
 import { renderLock } from "../lock";
+import { showResult } from "../staff/panel";
 import { renderSubmission } from "../submission";
 import type { App, Screen } from "./screen";
 
@@ -47,6 +51,8 @@ const studentFields: StudentField[] = [
 type NoticeKey =
   | "identify.empty"
   | "identify.searching"
+  | "identify.scanning"
+  | "identify.scan_none"
   | "identify.not_found"
   | "identify.name_empty"
   | "identify.name_many";
@@ -68,6 +74,7 @@ export class IdentifyScreen implements Screen {
   private readonly nameQuery = byId("name-query", HTMLInputElement);
   private readonly digitsQuery = byId("digits-query", HTMLInputElement);
   private readonly find = byId("find", HTMLButtonElement);
+  private readonly scan = byId("scan-code", HTMLButtonElement);
   private readonly findByName = byId("find-by-name", HTMLButtonElement);
   private readonly notice = byId("identify-error", HTMLElement);
   private readonly results = byId("name-results", HTMLUListElement);
@@ -79,6 +86,11 @@ export class IdentifyScreen implements Screen {
   private readonly toGuide = byId("to-guide", HTMLButtonElement);
   private readonly toDrafts = byId("card-drafts", HTMLButtonElement);
   private readonly unlock = byId("card-unlock", HTMLButtonElement);
+  private readonly finishedForm = byId("finished-form", HTMLFormElement);
+  private readonly finishedFolder = byId("finished-folder", HTMLInputElement);
+  private readonly finishedExport = byId("finished-export", HTMLButtonElement);
+  private readonly finishedResult = byId("finished-result", HTMLElement);
+  private finishedNotice: { path: string } | { empty: true } | Failure | null = null;
   private shownNotice: Notice | null = null;
   private matches: StudentView[] = [];
   private mode: Mode = "code";
@@ -92,6 +104,11 @@ export class IdentifyScreen implements Screen {
     this.nameForm.addEventListener("submit", (event) => {
       event.preventDefault();
       void this.searchByName();
+    });
+    this.scan.addEventListener("click", () => void this.scanCode());
+    this.finishedForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      void this.exportFinished();
     });
     this.modeCode.addEventListener("click", () => this.setMode("code"));
     this.modeName.addEventListener("click", () => this.setMode("name"));
@@ -163,6 +180,21 @@ export class IdentifyScreen implements Screen {
     });
   }
 
+  /** Reads the student's code from a QR code held up to the camera. */
+  private async scanCode(): Promise<void> {
+    if (this.searching) {
+      return;
+    }
+    await this.running(
+      this.scan,
+      async () => {
+        this.choose(await scanStudentCode());
+      },
+      "identify.scanning",
+      "identify.scan_none",
+    );
+  }
+
   private async searchByName(): Promise<void> {
     const name = this.nameQuery.value.trim();
     const digits = this.digitsQuery.value.trim();
@@ -191,15 +223,23 @@ export class IdentifyScreen implements Screen {
     });
   }
 
-  /** Runs one search with its button disabled and the student card cleared. */
-  private async running(button: HTMLButtonElement, search: () => Promise<void>): Promise<void> {
+  /**
+   * Runs one search with its button disabled and the student card cleared,
+   * showing `progress` meanwhile and `notFound` when no student is found.
+   */
+  private async running(
+    button: HTMLButtonElement,
+    search: () => Promise<void>,
+    progress: NoticeKey = "identify.searching",
+    notFound: NoticeKey = "identify.not_found",
+  ): Promise<void> {
     this.searching = true;
     button.disabled = true;
     const previous = this.app.session.student;
     this.app.session.student = null;
     this.matches = [];
     this.renderMatches();
-    this.showNotice({ key: "identify.searching" });
+    this.showNotice({ key: progress });
     try {
       await search();
     } catch (reason) {
@@ -209,7 +249,7 @@ export class IdentifyScreen implements Screen {
         this.app.session.student = previous;
         this.showNotice(null);
       }
-      this.handleFailure(failure);
+      this.handleFailure(failure, notFound);
     } finally {
       this.searching = false;
       button.disabled = false;
@@ -217,6 +257,7 @@ export class IdentifyScreen implements Screen {
   }
 
   private choose(student: StudentView): void {
+    this.finishedNotice = null;
     this.matches = [];
     this.renderMatches();
     this.app.session.student = student;
@@ -233,16 +274,19 @@ export class IdentifyScreen implements Screen {
       const submission = await studentSubmission(studentNumber);
       if (this.app.session.student?.student_number === studentNumber) {
         this.app.session.submission = submission;
+        // A finished photo makes the card taller than a small screen, so
+        // the card's buttons are brought back into view.
+        this.toGuide.parentElement?.scrollIntoView({ block: "nearest" });
       }
     } catch (reason) {
       this.app.report(reason);
     }
   }
 
-  private handleFailure(failure: Failure): void {
+  private handleFailure(failure: Failure, notFound: NoticeKey): void {
     switch (failure.kind) {
       case "not_found":
-        this.showNotice({ key: "identify.not_found" });
+        this.showNotice({ key: notFound });
         break;
       case "invalid_input":
         this.showNotice(failure);
@@ -297,7 +341,10 @@ export class IdentifyScreen implements Screen {
     }
     if ("key" in notice) {
       this.notice.textContent = t(notice.key, { count: notice.count ?? 0 });
-      const progress = notice.key === "identify.searching" || notice.key === "identify.name_many";
+      const progress =
+        notice.key === "identify.searching" ||
+        notice.key === "identify.scanning" ||
+        notice.key === "identify.name_many";
       this.notice.classList.add(progress ? "is-progress" : "is-problem");
     } else {
       this.notice.textContent = t("identify.invalid", { message: notice.message });
@@ -347,6 +394,11 @@ export class IdentifyScreen implements Screen {
     if (submission !== null) {
       renderSubmission(this.submissionBox, submission);
     }
+    const finished = submission?.finished_preview != null;
+    if (finished) {
+      this.submissionBox.querySelector(".finished-side")?.append(this.finishedForm);
+    }
+    this.renderFinished(finished);
     const full = student.draft_count >= student.draft_limit;
     this.full.hidden = !full;
     this.full.textContent = full ? t("student.drafts_full") : "";
@@ -354,6 +406,44 @@ export class IdentifyScreen implements Screen {
     this.toGuide.disabled = locked;
     this.unlock.hidden = !locked;
     this.toDrafts.hidden = student.draft_count === 0;
+  }
+
+  private renderFinished(available: boolean): void {
+    this.finishedForm.hidden = !available;
+    const notice = this.finishedNotice;
+    if (!available || notice === null) {
+      showResult(this.finishedResult, null);
+    } else if ("path" in notice) {
+      showResult(this.finishedResult, t("finished.done", { path: notice.path }));
+    } else if ("empty" in notice) {
+      showResult(this.finishedResult, t("finished.empty"), true);
+    } else {
+      showResult(this.finishedResult, t("finished.failed", { message: notice.message }), true);
+    }
+  }
+
+  /** Saves the finished photo from the centre into the folder typed in. */
+  private async exportFinished(): Promise<void> {
+    const student = this.app.session.student;
+    const folder = this.finishedFolder.value.trim();
+    if (student === null) {
+      return;
+    }
+    if (folder === "") {
+      this.finishedNotice = { empty: true };
+      this.renderFinished(true);
+      this.finishedFolder.focus();
+      return;
+    }
+    this.finishedExport.disabled = true;
+    try {
+      this.finishedNotice = { path: await exportFinishedPhoto(student.student_number, folder) };
+    } catch (reason) {
+      this.finishedNotice = isFailure(reason) ? reason : toFailure(reason);
+    } finally {
+      this.finishedExport.disabled = false;
+    }
+    this.renderFinished(true);
   }
 
   /**

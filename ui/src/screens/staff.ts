@@ -1,32 +1,60 @@
 // Staff screen: the day's dashboard, roster import, unlocking, the export,
-// settings, staff accounts and the audit log, one panel per tab. Acts that
-// need a supervisor ask for one's approval while an operator is signed in.
+// the provincial centre, the station itself, settings, staff accounts and
+// the audit log, one panel per tab. Acts that need a supervisor ask for
+// one's approval while an operator is signed in.
 
 import { AccountsPanel } from "../staff/accounts";
 import { AuditPanel } from "../staff/audit";
+import { CentrePanel } from "../staff/centre";
 import { DashboardPanel } from "../staff/dashboard";
 import { ExportPanel } from "../staff/export";
 import type { Panel } from "../staff/panel";
 import { RosterPanel } from "../staff/roster";
 import { SettingsPanel } from "../staff/settings";
+import { StationPanel } from "../staff/station";
 import { UnlockPanel } from "../staff/unlock";
 import { byId } from "../dom";
+import type { SyncWatcher } from "../sync";
 import type { App, Screen } from "./screen";
 
-type PanelName = "dashboard" | "roster" | "unlock" | "export" | "settings" | "accounts" | "audit";
+export type PanelName =
+  | "dashboard"
+  | "roster"
+  | "unlock"
+  | "export"
+  | "centre"
+  | "station"
+  | "settings"
+  | "accounts"
+  | "audit";
 
-const panelNames: PanelName[] = ["dashboard", "roster", "unlock", "export", "settings", "accounts", "audit"];
+const panelNames: PanelName[] = [
+  "dashboard",
+  "roster",
+  "unlock",
+  "export",
+  "centre",
+  "station",
+  "settings",
+  "accounts",
+  "audit",
+];
 
 export class StaffScreen implements Screen {
   private readonly panels: Record<PanelName, Panel>;
   private current: PanelName = "dashboard";
 
-  constructor(private readonly app: App) {
+  constructor(
+    private readonly app: App,
+    sync: SyncWatcher,
+  ) {
     this.panels = {
       dashboard: new DashboardPanel(app),
       roster: new RosterPanel(app),
       unlock: new UnlockPanel(app),
       export: new ExportPanel(app),
+      centre: new CentrePanel(app, sync),
+      station: new StationPanel(app),
       settings: new SettingsPanel(app),
       accounts: new AccountsPanel(app),
       audit: new AuditPanel(app),
@@ -44,6 +72,11 @@ export class StaffScreen implements Screen {
   }
 
   leave(): void {}
+
+  /** Makes `name` the panel shown the next time the screen is entered. */
+  choose(name: PanelName): void {
+    this.current = name;
+  }
 
   render(): void {
     for (const name of panelNames) {

@@ -1,5 +1,6 @@
 // The day's dashboard: how many students the roster holds, how many have
-// drafts, have submitted, must retake, are locked or have not been seen.
+// drafts, have submitted, wait to be sent, have their finished photo back,
+// must retake, are locked or have not been seen.
 
 import { dashboard } from "../api";
 import type { Dashboard } from "../bindings/Dashboard";
@@ -13,6 +14,8 @@ const tiles: Array<{ key: keyof Dashboard; label: MessageKey }> = [
   { key: "students", label: "dashboard.students" },
   { key: "captured", label: "dashboard.captured" },
   { key: "submitted", label: "dashboard.submitted" },
+  { key: "waiting_to_sync", label: "dashboard.waiting_to_sync" },
+  { key: "finished", label: "dashboard.finished" },
   { key: "needs_retake", label: "dashboard.needs_retake" },
   { key: "locked", label: "dashboard.locked" },
   { key: "not_seen", label: "dashboard.not_seen" },

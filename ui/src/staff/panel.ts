@@ -7,9 +7,17 @@ export interface Panel {
   render(): void;
 }
 
-/** Shows `text` in a result line, or hides the line when `text` is null. */
+/**
+ * Shows `text` in a result line, or hides the line when `text` is null. A
+ * line that appears is scrolled into view, since it may sit below the
+ * bottom of a long panel.
+ */
 export function showResult(line: HTMLElement, text: string | null, problem = false): void {
+  const appearing = line.hidden && text !== null;
   line.hidden = text === null;
   line.textContent = text ?? "";
   line.classList.toggle("is-problem", problem);
+  if (appearing) {
+    line.scrollIntoView({ block: "nearest" });
+  }
 }

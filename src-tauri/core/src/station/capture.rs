@@ -33,8 +33,7 @@ impl Station {
         }
         let frame = self.capture_frame()?;
         let image = frame.image.as_ref();
-        let (mut report, mut analysis) =
-            checks::check_photo(image, &self.models, &self.profile)?;
+        let (mut report, mut analysis) = checks::check_photo(image, &self.models, &self.profile)?;
         let history = self
             .history
             .lock()

@@ -752,7 +752,11 @@ mod tests {
         let (_dir, mut store, first) = test_support::sample_store()?;
         enrolled(&mut store)?;
         let mut ids = Vec::new();
-        for student in [first, store.find_student("2023010002")?, store.find_student("2023010003")?] {
+        for student in [
+            first,
+            store.find_student("2023010002")?,
+            store.find_student("2023010003")?,
+        ] {
             let draft = test_support::save_passing_draft(&mut store, student.id, false)?;
             ids.push(store.submit_draft(&draft.id, "zhao.op", false)?.id);
         }
@@ -771,7 +775,10 @@ mod tests {
         assert_eq!(queued.needs_retake, 0);
         assert_eq!(after.waiting_to_sync, 1, "two results settle their uploads");
         assert_eq!(after.finished, 1);
-        assert_eq!(after.needs_retake, 1, "the reset student must capture again");
+        assert_eq!(
+            after.needs_retake, 1,
+            "the reset student must capture again"
+        );
         Ok(())
     }
 
