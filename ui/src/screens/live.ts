@@ -27,6 +27,8 @@ export class LiveScreen implements Screen {
   private readonly waiting = byId("preview-waiting", HTMLElement);
   private readonly hints = byId("hints", HTMLUListElement);
   private readonly captureButton = byId("capture", HTMLButtonElement);
+  private readonly countdown = byId("countdown", HTMLElement);
+  private readonly countdownNumber = byId("countdown-number", HTMLElement);
   readonly preview: LivePreview;
   private shownHints: Hint[] = [];
   private capturing = false;
@@ -52,6 +54,7 @@ export class LiveScreen implements Screen {
 
   enter(): void {
     this.readySince = null;
+    this.showCountdown(null);
     // Hints of an earlier preview no longer describe the student.
     this.shownHints = [];
     this.drawOverlay();
@@ -158,15 +161,31 @@ export class LiveScreen implements Screen {
    */
   private autoCapture(ready: boolean): void {
     const settings = this.app.session.settings;
-    if (!ready || settings === null || !settings.auto_capture) {
+    if (!ready || settings === null || !settings.auto_capture || this.capturing) {
       this.readySince = null;
+      this.showCountdown(null);
       return;
     }
     const now = performance.now();
     this.readySince ??= now;
-    if (now - this.readySince >= settings.auto_capture_hold_ms && !this.capturing) {
+    const left = settings.auto_capture_hold_ms - (now - this.readySince);
+    if (left <= 0) {
       this.readySince = null;
+      this.showCountdown(null);
       void this.capture();
+    } else {
+      this.showCountdown(Math.ceil(left / 1000));
+    }
+  }
+
+  /** Shows the whole seconds left before the automatic capture, or hides them. */
+  private showCountdown(seconds: number | null): void {
+    this.countdown.hidden = seconds === null;
+    const text = seconds === null ? "" : String(seconds);
+    // The live checks report several times a second; a screen reader hears
+    // each number once.
+    if (this.countdownNumber.textContent !== text) {
+      this.countdownNumber.textContent = text;
     }
   }
 
