@@ -154,6 +154,20 @@ pub async fn unlock_student(
     .await
 }
 
+/// Resets a student's attempts with a reason, lifting any lock.
+#[tauri::command]
+pub async fn reset_student(
+    station: Shared<'_>,
+    student_number: String,
+    reason: String,
+    approval: Option<Approval>,
+) -> Reply<StudentView> {
+    blocking(&station, move |s| {
+        s.reset_student(&student_number, &reason, approval.as_ref())
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn delete_draft(
     station: Shared<'_>,

@@ -51,6 +51,7 @@ pub fn run_window(options: &StationOptions) -> tucai_core::Result<()> {
             crate::commands::create_first_supervisor,
             crate::commands::add_staff,
             crate::commands::unlock_student,
+            crate::commands::reset_student,
             crate::commands::delete_draft,
             crate::commands::import_roster,
             crate::commands::dashboard,

@@ -1,6 +1,7 @@
 //! The staff screen with a supervisor signed in: the day's dashboard, a
 //! roster import that lists every bad row, the settings, a new operator,
-//! the audit log and the export of the day.
+//! the audit log, a reset of a student's attempts and the export of the
+//! day.
 
 use anyhow::{Context, Result};
 use fantoccini::{Client, Locator};
@@ -10,7 +11,7 @@ use tucai_tests::window::{
     type_into, wait_for, wait_until,
 };
 
-use crate::{SUPERVISOR, SUPERVISOR_PASSWORD};
+use crate::{STUDENT_CODE, STUDENT_NAME, SUPERVISOR, SUPERVISOR_PASSWORD};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_screen_imports_and_configures() -> Result<()> {
@@ -45,7 +46,39 @@ async fn staff_tasks(client: &Client, station: &TestStation) -> Result<()> {
     settings(client, station).await?;
     add_operator(client, station).await?;
     audit_log(client).await?;
+    reset_attempts(client, station).await?;
     export_day(client).await
+}
+
+/// Resets a student's attempts from the unlock panel with a reason, which
+/// the audit log records.
+async fn reset_attempts(client: &Client, station: &TestStation) -> Result<()> {
+    click(client, "#tab-unlock").await?;
+    type_into(client, "#unlock-query", STUDENT_CODE).await?;
+    click(client, "#unlock-find").await?;
+    wait_for(client, "#reset-attempts").await?;
+    click(client, "#reset-attempts").await?;
+    wait_for(client, "#act-reason").await?;
+    type_into(client, "#act-reason", "换了眼镜，重新开始").await?;
+    shot(client, "reset-dialog").await?;
+    click(client, "#act-confirm").await?;
+    wait_until("the reset notice", STEP, || async {
+        Ok(displayed(client, "#unlock-notice").await?
+            && text_of(client, "#unlock-notice")
+                .await?
+                .contains(STUDENT_NAME))
+    })
+    .await?;
+    let details: String = station.database()?.query_row(
+        "SELECT details FROM audit_log WHERE action = 'reset_attempts'",
+        [],
+        |r| r.get(0),
+    )?;
+    assert!(
+        details.contains("换了眼镜"),
+        "the reason is audited: {details}"
+    );
+    Ok(())
 }
 
 /// Imports the sample roster with errors: nothing is imported and each bad

@@ -267,3 +267,11 @@ export function exportDiagnostics(folder: string, approval: Approval | null): Pr
 export function leaveKiosk(approval: Approval | null): Promise<void> {
   return call<void>("leave_kiosk", { approval });
 }
+
+/**
+ * Resets a student's attempts with a reason, lifting any lock; needs a
+ * supervisor's `approval` while an operator is signed in.
+ */
+export function resetStudent(studentNumber: string, reason: string, approval: Approval | null): Promise<StudentView> {
+  return call<StudentView>("reset_student", { studentNumber, reason, approval });
+}

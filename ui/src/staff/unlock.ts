@@ -1,8 +1,8 @@
 // Unlock: find a student by code or number, see the lock in force, and
-// lift it with a reason (a supervisor, or an operator with a supervisor's
-// approval).
+// lift it with a reason, or reset the student's attempts with a reason (a
+// supervisor, or an operator with a supervisor's approval).
 
-import { findStudent, isFailure, toFailure, unlockStudent } from "../api";
+import { findStudent, isFailure, resetStudent, toFailure, unlockStudent } from "../api";
 import type { StudentView } from "../bindings/StudentView";
 import { byId } from "../dom";
 import { t } from "../i18n";
@@ -11,7 +11,7 @@ import type { App } from "../screens/screen";
 import { showResult } from "./panel";
 import type { Panel } from "./panel";
 
-type Notice = "not_found" | "not_locked" | "unlocked" | "empty";
+type Notice = "not_found" | "not_locked" | "unlocked" | "reset_done" | "empty";
 
 export class UnlockPanel implements Panel {
   private readonly form = byId("unlock-form", HTMLFormElement);
@@ -21,6 +21,7 @@ export class UnlockPanel implements Panel {
   private readonly summary = byId("unlock-summary", HTMLElement);
   private readonly lockBox = byId("unlock-lock", HTMLElement);
   private readonly submit = byId("unlock-submit", HTMLButtonElement);
+  private readonly reset = byId("reset-attempts", HTMLButtonElement);
   private student: StudentView | null = null;
   private shown: Notice | null = null;
 
@@ -30,6 +31,7 @@ export class UnlockPanel implements Panel {
       void this.find();
     });
     this.submit.addEventListener("click", () => void this.unlock());
+    this.reset.addEventListener("click", () => void this.resetAttempts());
   }
 
   enter(): void {
@@ -103,14 +105,37 @@ export class UnlockPanel implements Panel {
       return;
     }
     try {
-      this.student = await findStudent(student.student_number);
-      this.shown = "unlocked";
-      // The student in hand may be the one just unlocked.
-      if (this.app.session.student?.student_number === student.student_number) {
-        this.app.session.refreshStudent(this.student);
-      }
+      this.updated(await findStudent(student.student_number), "unlocked");
     } catch (reason) {
       this.app.report(reason);
+    }
+  }
+
+  private async resetAttempts(): Promise<void> {
+    const student = this.student;
+    if (student === null) {
+      return;
+    }
+    const result = await this.app.act({
+      title: t("reset.title", { name: student.name }),
+      note: t("reset.note"),
+      confirmLabel: t("reset.confirm"),
+      reason: true,
+      supervisor: true,
+      run: ({ reason, approval }) => resetStudent(student.student_number, reason, approval),
+    });
+    if (result.done) {
+      this.updated(result.value, "reset_done");
+    }
+  }
+
+  /** Shows the student after an unlock or a reset, here and on the card. */
+  private updated(student: StudentView, notice: Notice): void {
+    this.student = student;
+    this.shown = notice;
+    // The student in hand may be the one just changed.
+    if (this.app.session.student?.student_number === student.student_number) {
+      this.app.session.refreshStudent(student);
     }
     this.render();
   }

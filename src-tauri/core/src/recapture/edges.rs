@@ -17,8 +17,8 @@ pub const THRESHOLD: f32 = 2.0;
 /// Width the frame is scaled to before finding edges, in pixels.
 const WORK_WIDTH: u32 = 360;
 /// Canny hysteresis thresholds on the Sobel gradient of 8-bit luma.
-const CANNY_LOW: f32 = 15.0;
-const CANNY_HIGH: f32 = 40.0;
+const CANNY_LOW: f32 = 10.0;
+const CANNY_HIGH: f32 = 28.0;
 /// Share of the stretch beside the face along which a line must be an
 /// edge to count as a straight border.
 const MIN_SUPPORT: f32 = 0.8;

@@ -11,6 +11,7 @@ use super::Station;
 use super::staff::Approval;
 use crate::store::{AuditEntry, ImportSummary, Lock, LockKind};
 use crate::text::Text;
+use crate::views::StudentView;
 use crate::{Error, Result};
 
 /// A lock as the window shows it: why, until when, and what to do.
@@ -103,6 +104,20 @@ impl Station {
         let student = store.find_student(student_number)?;
         store.lift_lock(student.id, &actor, reason)?;
         Ok(())
+    }
+
+    /// Resets a student's attempts (lifting any lock) with a reason; needs a
+    /// supervisor. Returns the student as the card shows it afterwards.
+    pub fn reset_student(
+        &self,
+        student_number: &str,
+        reason: &str,
+        approval: Option<&Approval>,
+    ) -> Result<StudentView> {
+        let actor = self.require_supervisor(approval)?;
+        let student = self.store().find_student(student_number)?;
+        self.store().reset_attempts(student.id, &actor, reason)?;
+        self.find_student(student_number)
     }
 
     /// Deletes a draft. Before its waiting time has passed this needs a

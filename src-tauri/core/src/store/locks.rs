@@ -128,12 +128,17 @@ fn active_lock(conn: &Connection, student_id: i64, now: DateTime<Local>) -> Resu
 }
 
 /// When the student's counts start again: the end of the latest lock of
-/// `kind`, whether it ran out or was lifted.
+/// `kind`, whether it ran out or was lifted, or the latest reset of the
+/// student's attempts, whichever is later.
 fn counting_since(
     conn: &Connection,
     student_id: i64,
     kind: LockKind,
 ) -> Result<Option<DateTime<FixedOffset>>> {
+    let reset: Option<String> = conn
+        .prepare_cached("SELECT max(reset_at) FROM attempt_resets WHERE student_id = ?1")?
+        .query_row([student_id], |row| row.get(0))?;
+    let reset = reset.as_deref().map(parse_time).transpose()?;
     let ends: Vec<(Option<String>, Option<String>)> = conn
         .prepare_cached("SELECT until, lifted_at FROM locks WHERE student_id = ?1 AND kind = ?2")?
         .query_map(params![student_id, kind.as_str()], |row| {
@@ -150,7 +155,7 @@ fn counting_since(
         };
         latest = latest.max(Some(end));
     }
-    Ok(latest)
+    Ok(latest.max(reset))
 }
 
 fn standing(
@@ -192,6 +197,55 @@ fn standing(
 }
 
 impl Store {
+    /// Resets the student's attempts: lifts the lock in force, if any, and
+    /// starts the counts of failed captures and suspected recaptures again,
+    /// with the reason in the audit log. Drafts and submissions stay.
+    ///
+    /// Fails with `Error::Invalid` for an empty reason.
+    pub fn reset_attempts(&mut self, student_id: i64, actor: &str, reason: &str) -> Result<()> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::Invalid(
+                "give the reason for the reset, such as \"new glasses, starts again\"".into(),
+            ));
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let now = now_rfc3339();
+        let lock = active_lock(&tx, student_id, Local::now())?;
+        // Locks that ran out are marked lifted too, which changes nothing:
+        // the counts start again from the reset either way.
+        tx.execute(
+            "UPDATE locks SET lifted_at = ?2, lifted_by = ?3, lift_reason = ?4
+             WHERE student_id = ?1 AND lifted_at IS NULL",
+            params![student_id, now, actor, reason],
+        )?;
+        tx.execute(
+            "INSERT INTO attempt_resets (student_id, reset_at, reset_by, reason)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![student_id, now, actor, reason],
+        )?;
+        let student_number: String = tx.query_row(
+            "SELECT student_number FROM students WHERE id = ?1",
+            [student_id],
+            |row| row.get(0),
+        )?;
+        audit::append(
+            &tx,
+            actor,
+            "reset_attempts",
+            &student_number,
+            &serde_json::json!({
+                "reason": reason,
+                "lock_lifted": lock.as_ref().map(|l| l.kind.as_str()),
+            }),
+        )?;
+        tx.commit()?;
+        tracing::info!(student = %student_number, actor, lock_lifted = lock.is_some(), "attempts reset");
+        Ok(())
+    }
+
     /// Returns the student's lock in force now, if any.
     pub fn active_lock(&self, student_id: i64) -> Result<Option<Lock>> {
         active_lock(&self.conn, student_id, Local::now())
@@ -435,6 +489,42 @@ mod tests {
         assert_eq!(entries[0].actor, "wang.li");
         assert_eq!(entries[1].action, "lock");
         assert_eq!(store.verify_audit()?.entries, 3, "import, lock, unlock");
+        Ok(())
+    }
+
+    #[test]
+    fn reset_clears_counts_and_lock() -> TestResult {
+        let (_dir, mut store, student) = sample_store()?;
+        attempt(&mut store, student.id, false, true, false)?;
+        let locked = attempt(&mut store, student.id, false, true, false)?;
+
+        store.reset_attempts(student.id, "wang.li", "new glasses, starts again")?;
+        let after = store.attempt_standing(student.id, &POLICY)?;
+
+        assert!(locked.lock.is_some(), "two recaptures lock");
+        assert!(after.lock.is_none(), "the reset lifts the lock");
+        assert_eq!(
+            after.failures, 0,
+            "failures before the reset no longer count"
+        );
+        assert_eq!(after.recaptures, 0, "nor do suspected recaptures");
+        let entry = &store.audit_entries(1)?[0];
+        assert_eq!(entry.action, "reset_attempts");
+        assert_eq!(entry.actor, "wang.li");
+        assert!(entry.details.contains("new glasses"), "{}", entry.details);
+        assert!(entry.details.contains("recapture"), "{}", entry.details);
+        Ok(())
+    }
+
+    #[test]
+    fn reset_needs_reason() -> TestResult {
+        let (_dir, mut store, student) = sample_store()?;
+
+        let error = store
+            .reset_attempts(student.id, "wang.li", "  ")
+            .unwrap_err();
+
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
         Ok(())
     }
 

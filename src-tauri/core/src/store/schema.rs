@@ -206,11 +206,26 @@ CREATE INDEX drafts_by_original ON drafts (original_path, id)
     WHERE original_removed_at IS NULL;
 "#;
 
+/// Version 5: a supervisor's reset of a student's attempts, from which the
+/// failed captures and suspected recaptures that lock a student count again.
+const V5_ATTEMPT_RESETS: &str = r#"
+CREATE TABLE attempt_resets (
+    id         INTEGER PRIMARY KEY,
+    student_id INTEGER NOT NULL REFERENCES students (id),
+    reset_at   TEXT NOT NULL,
+    reset_by   TEXT NOT NULL,
+    reason     TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX attempt_resets_by_student ON attempt_resets (student_id);
+"#;
+
 const MIGRATIONS: &[M<'static>] = &[
     M::up(V1_INITIAL),
     M::up(V2_RECORDS),
     M::up(V3_SYNC),
     M::up(V4_ORIGINALS),
+    M::up(V5_ATTEMPT_RESETS),
 ];
 
 /// Builds the migration list, in the order the migrations apply.
