@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use image::RgbImage;
+use nokhwa::Buffer;
 use nokhwa::Camera;
 use nokhwa::pixel_format::RgbFormat;
-use nokhwa::utils::{ApiBackend, CameraIndex, RequestedFormat, RequestedFormatType};
+use nokhwa::utils::{ApiBackend, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType};
 
-use super::FrameSource;
+use super::{FrameData, FrameSource, PixelFormat, RawBuffer};
 use crate::views::CameraSourceKind;
 use crate::{Error, Result};
 
@@ -85,17 +85,34 @@ impl FrameSource for DeviceSource {
 
     // NOTE: nokhwa's frame() blocks without a time-out, so `timeout` is not
     // enforced here; the feed marks frames stale by their age instead.
-    fn next_frame(&mut self, _timeout: Duration) -> Result<RgbImage> {
+    fn next_frame(&mut self, _timeout: Duration) -> Result<FrameData> {
         let buffer = self
             .camera
             .frame()
             .map_err(|e| Error::Camera(format!("camera read failed: {e}")))?;
-        let decoded = buffer
-            .decode_image::<RgbFormat>()
-            .map_err(|e| Error::Camera(format!("camera frame could not be decoded: {e}")))?;
-        let (width, height) = decoded.dimensions();
-        RgbImage::from_raw(width, height, decoded.into_raw())
-            .ok_or_else(|| Error::Camera("camera frame has the wrong buffer size".into()))
+        Ok(FrameData::Raw(raw_buffer(&buffer)))
+    }
+}
+
+/// Wraps a nokhwa buffer for `decode_buffer`, which decodes a device's
+/// buffers and recorded ones alike.
+// NOTE: nokhwa 0.10 reports no row stride, so rows are taken as unpadded.
+fn raw_buffer(buffer: &Buffer) -> RawBuffer {
+    let resolution = buffer.resolution();
+    let (width, height) = (resolution.width(), resolution.height());
+    let format = match buffer.source_frame_format() {
+        FrameFormat::MJPEG => PixelFormat::Mjpeg,
+        FrameFormat::YUYV => PixelFormat::Yuyv,
+        FrameFormat::NV12 => PixelFormat::Nv12,
+        FrameFormat::GRAY => PixelFormat::Gray,
+        FrameFormat::RAWRGB => PixelFormat::Rgb,
+        FrameFormat::RAWBGR => PixelFormat::Bgr,
+    };
+    let layout = format.unpadded_layout(width, height);
+    RawBuffer {
+        format,
+        layout,
+        bytes: buffer.buffer().to_vec(),
     }
 }
 

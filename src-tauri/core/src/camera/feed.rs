@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use image::RgbImage;
 
-use super::SourceFactory;
+use super::{BadBuffer, FrameData, SourceFactory, decode_buffer};
 use crate::text::Text;
 use crate::views::{CameraRunState, CameraSourceKind};
 use crate::{Error, Result};
@@ -163,7 +163,10 @@ fn run(source: &mut dyn super::FrameSource, slot: &FrameSlot, stop: &AtomicBool)
     let mut number = 0u64;
     let mut failures = 0u32;
     while !stop.load(Ordering::Relaxed) {
-        match source.next_frame(READ_TIMEOUT) {
+        let read = source
+            .next_frame(READ_TIMEOUT)
+            .and_then(|data| decode(data).map_err(|bad| Error::Camera(bad.to_string())));
+        match read {
             Ok(image) => {
                 failures = 0;
                 number += 1;
@@ -182,6 +185,15 @@ fn run(source: &mut dyn super::FrameSource, slot: &FrameSlot, stop: &AtomicBool)
                 }
             }
         }
+    }
+}
+
+/// Decodes a source's frame: a raw buffer through `decode_buffer`, the
+/// one decoder for device and recorded buffers.
+fn decode(data: FrameData) -> std::result::Result<RgbImage, BadBuffer> {
+    match data {
+        FrameData::Rgb(image) => Ok(image),
+        FrameData::Raw(buffer) => decode_buffer(&buffer),
     }
 }
 

@@ -2,19 +2,21 @@
 //! replay source for tests and the demo, and the feed thread that keeps the
 //! newest frame for the preview, the live checks and the capture.
 
+mod buffer;
 mod code;
 mod convert;
 mod device;
 mod feed;
 mod replay;
 
+pub use buffer::{BadBuffer, PixelFormat, RawBuffer, decode_buffer, expected_len};
 pub use code::read_qr;
 #[cfg(test)]
 pub(crate) use code::tests as code_tests;
 pub use convert::{RawLayout, check_mjpeg, nv12_to_rgb, yuyv_to_rgb};
 pub use device::{DeviceSource, list_devices};
 pub use feed::{CameraFeed, Frame, FrameSlot};
-pub use replay::ReplaySource;
+pub use replay::{RAW_SIDECAR, ReplaySource};
 
 use std::time::Duration;
 
@@ -36,8 +38,18 @@ pub trait FrameSource {
     /// Frame size in pixels, fixed while the source is open.
     fn size(&self) -> (u32, u32);
 
-    /// Blocks until the next frame arrives, for at most `timeout`.
-    fn next_frame(&mut self, timeout: Duration) -> Result<RgbImage>;
+    /// Blocks until the next frame arrives, for at most `timeout`. An error
+    /// is a failed read. A raw buffer is decoded by the feed thread.
+    fn next_frame(&mut self, timeout: Duration) -> Result<FrameData>;
+}
+
+/// A frame as a source delivers it.
+#[derive(Debug, Clone)]
+pub enum FrameData {
+    /// Already RGB, such as a decoded image file.
+    Rgb(RgbImage),
+    /// A camera buffer, decoded by the feed thread with `decode_buffer`.
+    Raw(RawBuffer),
 }
 
 /// Builds a source on the feed thread.
