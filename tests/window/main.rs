@@ -4,10 +4,12 @@
 //! supervisor, identifying a student (by code and by name), an idle
 //! sign-out, the guide, the live preview, a capture, the verdict and the
 //! draft box. The other modules test locks, the draft box limit, the
-//! staff screen, submitting a draft, the provincial centre and reading a
-//! student's QR code. Every screen is saved as a screenshot and checked for
-//! contrast, touch targets and keyboard reach.
+//! staff screen, submitting a draft, the provincial centre, reading a
+//! student's QR code and a camera that sends unreadable frames. Every
+//! screen is saved as a screenshot and checked for contrast, touch targets
+//! and keyboard reach.
 
+mod camera;
 mod centre;
 mod drafts;
 mod lock;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use image::RgbImage;
 
-use super::{BadBuffer, FrameData, SourceFactory, decode_buffer};
+use super::{BadBuffer, FrameData, FrameSource, SourceFactory, decode_buffer};
 use crate::text::Text;
 use crate::views::{CameraRunState, CameraSourceKind};
 use crate::{Error, Result};
@@ -25,6 +25,11 @@ pub struct Frame {
 const READ_TIMEOUT: Duration = Duration::from_secs(3);
 /// Consecutive failed reads after which the camera counts as lost.
 const MAX_FAILED_READS: u32 = 5;
+/// Consecutive bad buffers after which the camera's state reports a format
+/// problem. A USB camera may garble a buffer now and then, and those are
+/// dropped quietly. A second of them in a row (30 at 30 fps) means that the
+/// camera sends another format or size than it claims.
+pub const MAX_BAD_BUFFERS: u32 = 30;
 
 /// The newest frame and the feed's state, shared between the feed thread
 /// and its readers.
@@ -38,15 +43,49 @@ pub struct FrameSlot {
 struct SlotState {
     frame: Option<Frame>,
     lost: Option<String>,
+    /// The latest bad buffer, once `MAX_BAD_BUFFERS` came in a row.
+    format_problem: Option<BadBuffer>,
+    /// Bad buffers dropped since the feed started.
+    bad_buffers: u64,
     closed: bool,
 }
 
 impl FrameSlot {
+    /// Makes `frame` the newest frame. A good frame ends a loss or a format
+    /// problem.
     pub fn publish(&self, frame: Frame) {
         let mut state = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         state.frame = Some(frame);
         state.lost = None;
+        state.format_problem = None;
         self.changed.notify_all();
+    }
+
+    /// Counts a dropped buffer, and reports it as a format problem when
+    /// `in_a_row` has reached `MAX_BAD_BUFFERS`.
+    fn drop_bad_buffer(&self, bad: BadBuffer, in_a_row: u32) {
+        let mut state = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        state.bad_buffers += 1;
+        if in_a_row >= MAX_BAD_BUFFERS {
+            state.format_problem = Some(bad);
+        }
+    }
+
+    /// Returns the latest bad buffer while the camera sends nothing else.
+    pub fn format_problem(&self) -> Option<BadBuffer> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .format_problem
+            .clone()
+    }
+
+    /// Returns the number of bad buffers dropped since the feed started.
+    pub fn bad_buffer_count(&self) -> u64 {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .bad_buffers
     }
 
     fn mark_lost(&self, reason: String) {
@@ -151,6 +190,8 @@ impl CameraFeed {
     pub fn state(&self) -> CameraRunState {
         if self.slot.lost_reason().is_some() {
             CameraRunState::Lost
+        } else if self.slot.format_problem().is_some() {
+            CameraRunState::FormatProblem
         } else if self.thread.as_ref().is_some_and(|t| !t.is_finished()) {
             CameraRunState::Running
         } else {
@@ -159,16 +200,33 @@ impl CameraFeed {
     }
 }
 
-fn run(source: &mut dyn super::FrameSource, slot: &FrameSlot, stop: &AtomicBool) {
+/// Reads and publishes frames until the feed stops or `MAX_FAILED_READS`
+/// reads in a row fail, which marks the camera lost.
+fn run(source: &mut dyn FrameSource, slot: &FrameSlot, stop: &AtomicBool) {
     let mut number = 0u64;
     let mut failures = 0u32;
+    let mut bad_in_a_row = 0u32;
     while !stop.load(Ordering::Relaxed) {
-        let read = source
-            .next_frame(READ_TIMEOUT)
-            .and_then(|data| decode(data).map_err(|bad| Error::Camera(bad.to_string())));
-        match read {
+        let data = match source.next_frame(READ_TIMEOUT) {
+            Ok(data) => data,
+            Err(e) => {
+                failures += 1;
+                tracing::warn!(error = %e, failures, "camera read failed");
+                if failures >= MAX_FAILED_READS {
+                    tracing::error!(error = %e, "camera lost");
+                    slot.mark_lost(e.to_string());
+                    return;
+                }
+                continue;
+            }
+        };
+        failures = 0;
+        match decode(data) {
             Ok(image) => {
-                failures = 0;
+                if bad_in_a_row > 0 {
+                    tracing::info!(dropped = bad_in_a_row, "camera sends good frames again");
+                    bad_in_a_row = 0;
+                }
                 number += 1;
                 slot.publish(Frame {
                     number,
@@ -176,13 +234,17 @@ fn run(source: &mut dyn super::FrameSource, slot: &FrameSlot, stop: &AtomicBool)
                     received: Instant::now(),
                 });
             }
-            Err(e) => {
-                failures += 1;
-                tracing::warn!(error = %e, failures, "camera read failed");
-                if failures >= MAX_FAILED_READS {
-                    slot.mark_lost(e.to_string());
-                    return;
+            Err(bad) => {
+                bad_in_a_row += 1;
+                // One line when a run of bad buffers starts, one when it
+                // becomes a format problem, and one with its length when a
+                // good frame ends it.
+                if bad_in_a_row == 1 {
+                    tracing::warn!(problem = %bad, "camera buffer dropped");
+                } else if bad_in_a_row == MAX_BAD_BUFFERS {
+                    tracing::error!(problem = %bad, dropped = bad_in_a_row, "camera format problem");
                 }
+                slot.drop_bad_buffer(bad, bad_in_a_row);
             }
         }
     }
@@ -217,6 +279,118 @@ mod tests {
             Ok(Box::new(ReplaySource::open("test", &files, 100.0)?)
                 as Box<dyn super::super::FrameSource>)
         })
+    }
+
+    type Produce = Arc<dyn Fn(u64) -> Result<FrameData> + Send + Sync>;
+
+    /// A source whose `produce` makes the n-th buffer, counted from 1.
+    struct TestSource {
+        produce: Produce,
+        count: u64,
+    }
+
+    impl FrameSource for TestSource {
+        fn name(&self) -> String {
+            "test".into()
+        }
+
+        fn kind(&self) -> CameraSourceKind {
+            CameraSourceKind::Demo
+        }
+
+        fn size(&self) -> (u32, u32) {
+            (4, 2)
+        }
+
+        fn next_frame(&mut self, _timeout: Duration) -> Result<FrameData> {
+            std::thread::sleep(Duration::from_millis(2));
+            self.count += 1;
+            (self.produce)(self.count)
+        }
+    }
+
+    fn test_source(
+        produce: impl Fn(u64) -> Result<FrameData> + Send + Sync + 'static,
+    ) -> SourceFactory {
+        let produce: Produce = Arc::new(produce);
+        Box::new(move || {
+            Ok(Box::new(TestSource {
+                produce: produce.clone(),
+                count: 0,
+            }) as Box<dyn FrameSource>)
+        })
+    }
+
+    /// Returns a 4x2 YUYV buffer of mid grey, or one cut short to 10 of its
+    /// 16 bytes.
+    fn yuyv(good: bool) -> FrameData {
+        let length = if good { 16 } else { 10 };
+        FrameData::Raw(crate::camera::RawBuffer {
+            format: crate::camera::PixelFormat::Yuyv,
+            layout: crate::camera::RawLayout::yuyv(4, 2),
+            bytes: vec![128; length],
+        })
+    }
+
+    /// Polls `condition` every 10 ms for up to 5 s.
+    fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !condition() {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    #[test]
+    fn bad_buffers_are_dropped_and_counted() {
+        let feed = CameraFeed::start(test_source(|n| Ok(yuyv(n > 10)))).unwrap();
+        let first = feed.slot().wait_newer(0, Duration::from_secs(5)).unwrap();
+        assert_eq!(first.number, 1, "bad buffers are not numbered frames");
+        assert_eq!(first.image.dimensions(), (4, 2));
+        assert_eq!(feed.slot().bad_buffer_count(), 10);
+        assert!(feed.slot().format_problem().is_none());
+        assert_eq!(feed.state(), CameraRunState::Running);
+    }
+
+    #[test]
+    fn bad_run_reports_format_problem() {
+        let feed = CameraFeed::start(test_source(|_| Ok(yuyv(false)))).unwrap();
+        eventually("a format problem", || {
+            feed.slot().format_problem().is_some()
+        });
+        let bad = feed.slot().format_problem().unwrap();
+        assert_eq!(bad.format, crate::camera::PixelFormat::Yuyv);
+        assert_eq!(bad.received, 10);
+        assert_eq!(bad.expected, Some(16));
+        assert!(feed.slot().bad_buffer_count() >= u64::from(MAX_BAD_BUFFERS));
+        assert_eq!(feed.state(), CameraRunState::FormatProblem);
+        assert!(feed.slot().latest().is_none());
+    }
+
+    #[test]
+    fn short_bad_run_is_no_problem() {
+        let limit = u64::from(MAX_BAD_BUFFERS);
+        let feed =
+            CameraFeed::start(test_source(move |n| Ok(yuyv(n.is_multiple_of(limit))))).unwrap();
+        let first = feed.slot().wait_newer(0, Duration::from_secs(5)).unwrap();
+        feed.slot()
+            .wait_newer(first.number, Duration::from_secs(5))
+            .unwrap();
+        assert!(feed.slot().format_problem().is_none());
+        assert_eq!(feed.state(), CameraRunState::Running);
+    }
+
+    #[test]
+    fn good_frame_clears_format_problem() {
+        let limit = u64::from(MAX_BAD_BUFFERS);
+        let feed = CameraFeed::start(test_source(move |n| Ok(yuyv(n > 3 * limit)))).unwrap();
+        eventually("a format problem", || {
+            feed.slot().format_problem().is_some()
+        });
+        feed.slot().wait_newer(0, Duration::from_secs(5)).unwrap();
+        assert!(feed.slot().format_problem().is_none());
+        assert_eq!(feed.state(), CameraRunState::Running);
+        assert_eq!(feed.slot().bad_buffer_count(), 3 * limit);
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub use code::read_qr;
 pub(crate) use code::tests as code_tests;
 pub use convert::{RawLayout, check_mjpeg, nv12_to_rgb, yuyv_to_rgb};
 pub use device::{DeviceSource, list_devices};
-pub use feed::{CameraFeed, Frame, FrameSlot};
+pub use feed::{CameraFeed, Frame, FrameSlot, MAX_BAD_BUFFERS};
 pub use replay::{RAW_SIDECAR, ReplaySource};
 
 use std::time::Duration;

@@ -141,6 +141,11 @@ impl Station {
                 "the camera is lost ({reason}); reconnect it and try again"
             )));
         }
+        if let Some(bad) = self.camera.slot().format_problem() {
+            return Err(Error::Camera(format!(
+                "{bad}; reconnect the camera or use another one, then try again"
+            )));
+        }
         let checked = self
             .last_checked
             .lock()
