@@ -25,6 +25,10 @@ pub struct Frame {
 const READ_TIMEOUT: Duration = Duration::from_secs(3);
 /// Consecutive failed reads after which the camera counts as lost.
 const MAX_FAILED_READS: u32 = 5;
+/// Wait between attempts to open a lost source again.
+pub const RECONNECT_INTERVAL: Duration = Duration::from_secs(2);
+/// How often a wait checks whether the feed is stopping.
+const STOP_POLL: Duration = Duration::from_millis(50);
 /// Consecutive bad buffers after which the camera's state reports a format
 /// problem. A USB camera may garble a buffer now and then, and those are
 /// dropped quietly. A second of them in a row (30 at 30 fps) means that the
@@ -47,6 +51,9 @@ struct SlotState {
     format_problem: Option<BadBuffer>,
     /// Bad buffers dropped since the feed started.
     bad_buffers: u64,
+    /// When the camera was last marked lost. Frames received before it
+    /// show the scene from before the loss, so no capture may use them.
+    last_loss: Option<Instant>,
     closed: bool,
 }
 
@@ -90,8 +97,21 @@ impl FrameSlot {
 
     fn mark_lost(&self, reason: String) {
         let mut state = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if state.lost.is_none() {
+            state.last_loss = Some(Instant::now());
+        }
         state.lost = Some(reason);
         self.changed.notify_all();
+    }
+
+    /// Returns true when `frame` was received before the camera was last
+    /// lost, even if the camera has come back since.
+    pub fn predates_loss(&self, frame: &Frame) -> bool {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .last_loss
+            .is_some_and(|lost| frame.received <= lost)
     }
 
     fn close(&self) {
@@ -144,8 +164,10 @@ pub struct CameraFeed {
 
 impl CameraFeed {
     /// Starts the feed thread, builds the source on it, and returns once the
-    /// source is open, or with the error that stopped it opening.
-    pub fn start(factory: SourceFactory) -> Result<Self> {
+    /// source is open, or with the error that stopped it opening. When the
+    /// source is lost later, the thread builds it again with `factory` every
+    /// `RECONNECT_INTERVAL` until it opens.
+    pub fn start(mut factory: SourceFactory) -> Result<Self> {
         let slot = Arc::new(FrameSlot::default());
         let stop = Arc::new(AtomicBool::new(false));
         let (opened_tx, opened_rx) = std::sync::mpsc::channel();
@@ -155,7 +177,7 @@ impl CameraFeed {
         let thread = std::thread::Builder::new()
             .name("camera".into())
             .spawn(move || {
-                let mut source = match factory() {
+                let source = match factory() {
                     Ok(source) => source,
                     Err(e) => {
                         let _ = opened_tx.send(Err(e));
@@ -163,7 +185,7 @@ impl CameraFeed {
                     }
                 };
                 let _ = opened_tx.send(Ok((source.name(), source.kind(), source.size())));
-                run(source.as_mut(), &thread_slot, &thread_stop);
+                run(source, factory, &thread_slot, &thread_stop);
                 thread_slot.close();
             })
             .map_err(|e| Error::Camera(format!("cannot start the camera thread: {e}")))?;
@@ -200,10 +222,81 @@ impl CameraFeed {
     }
 }
 
+/// Reads `source` until the feed stops, and while it is lost builds it again
+/// with `factory` every `RECONNECT_INTERVAL`. Frame numbers go on across
+/// reconnections, so readers waiting for a newer frame see the new ones.
+fn run(
+    mut source: Box<dyn FrameSource>,
+    mut factory: SourceFactory,
+    slot: &FrameSlot,
+    stop: &AtomicBool,
+) {
+    let size = source.size();
+    let mut number = 0u64;
+    loop {
+        read_until_lost(source.as_mut(), &mut number, slot, stop);
+        drop(source);
+        match reopen(&mut factory, size, slot, stop) {
+            Some(reopened) => source = reopened,
+            None => return,
+        }
+    }
+}
+
+/// Builds the source again every `RECONNECT_INTERVAL` until it opens at
+/// `size`, or returns `None` when the feed stops first.
+fn reopen(
+    factory: &mut SourceFactory,
+    size: (u32, u32),
+    slot: &FrameSlot,
+    stop: &AtomicBool,
+) -> Option<Box<dyn FrameSource>> {
+    let mut attempts = 0u32;
+    loop {
+        let deadline = Instant::now() + RECONNECT_INTERVAL;
+        while Instant::now() < deadline {
+            if stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            std::thread::sleep(STOP_POLL);
+        }
+        attempts += 1;
+        match factory() {
+            Ok(source) if source.size() == size => {
+                tracing::info!(attempts, name = %source.name(), "camera opened again");
+                return Some(source);
+            }
+            Ok(source) => {
+                let (width, height) = source.size();
+                let reason = format!(
+                    "the camera came back at {width}x{height} instead of {}x{}; restart the station to use the new size",
+                    size.0, size.1
+                );
+                // Logged once: the size stays wrong until someone acts.
+                if attempts == 1 {
+                    tracing::warn!(%reason, "camera opened again at another size");
+                }
+                slot.mark_lost(reason);
+            }
+            Err(e) => {
+                // The first failure and then one in 30 (a minute at 2 s), so a
+                // camera left unplugged does not fill the log.
+                if attempts == 1 || attempts.is_multiple_of(30) {
+                    tracing::warn!(error = %e, attempts, "camera still lost, opening it again failed");
+                }
+            }
+        }
+    }
+}
+
 /// Reads and publishes frames until the feed stops or `MAX_FAILED_READS`
 /// reads in a row fail, which marks the camera lost.
-fn run(source: &mut dyn FrameSource, slot: &FrameSlot, stop: &AtomicBool) {
-    let mut number = 0u64;
+fn read_until_lost(
+    source: &mut dyn FrameSource,
+    number: &mut u64,
+    slot: &FrameSlot,
+    stop: &AtomicBool,
+) {
     let mut failures = 0u32;
     let mut bad_in_a_row = 0u32;
     while !stop.load(Ordering::Relaxed) {
@@ -213,7 +306,7 @@ fn run(source: &mut dyn FrameSource, slot: &FrameSlot, stop: &AtomicBool) {
                 failures += 1;
                 tracing::warn!(error = %e, failures, "camera read failed");
                 if failures >= MAX_FAILED_READS {
-                    tracing::error!(error = %e, "camera lost");
+                    tracing::error!(error = %e, retry_every = ?RECONNECT_INTERVAL, "camera lost");
                     slot.mark_lost(e.to_string());
                     return;
                 }
@@ -227,9 +320,9 @@ fn run(source: &mut dyn FrameSource, slot: &FrameSlot, stop: &AtomicBool) {
                     tracing::info!(dropped = bad_in_a_row, "camera sends good frames again");
                     bad_in_a_row = 0;
                 }
-                number += 1;
+                *number += 1;
                 slot.publish(Frame {
-                    number,
+                    number: *number,
                     image: Arc::new(image),
                     received: Instant::now(),
                 });
@@ -391,6 +484,55 @@ mod tests {
         assert!(feed.slot().format_problem().is_none());
         assert_eq!(feed.state(), CameraRunState::Running);
         assert_eq!(feed.slot().bad_buffer_count(), 3 * limit);
+    }
+
+    #[test]
+    fn lost_source_reconnects() {
+        let unplugged = Arc::new(AtomicBool::new(false));
+        let opened = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let factory: SourceFactory = Box::new({
+            let (unplugged, opened) = (unplugged.clone(), opened.clone());
+            move || {
+                if unplugged.load(Ordering::SeqCst) {
+                    return Err(Error::Camera("no such camera".into()));
+                }
+                opened.fetch_add(1, Ordering::SeqCst);
+                let unplugged = unplugged.clone();
+                let produce: Produce = Arc::new(move |_| {
+                    if unplugged.load(Ordering::SeqCst) {
+                        Err(Error::Camera("camera read failed: device gone".into()))
+                    } else {
+                        Ok(yuyv(true))
+                    }
+                });
+                Ok(Box::new(TestSource { produce, count: 0 }) as Box<dyn FrameSource>)
+            }
+        });
+        let feed = CameraFeed::start(factory).unwrap();
+        let before = feed.slot().wait_newer(0, Duration::from_secs(5)).unwrap();
+        assert!(!feed.slot().predates_loss(&before));
+
+        unplugged.store(true, Ordering::SeqCst);
+        eventually("the loss", || feed.state() == CameraRunState::Lost);
+        assert!(feed.slot().lost_reason().unwrap().contains("device gone"));
+        assert!(feed.slot().predates_loss(&before));
+        // Let at least one attempt to reopen fail before the camera is back.
+        std::thread::sleep(RECONNECT_INTERVAL + Duration::from_millis(300));
+        assert_eq!(feed.state(), CameraRunState::Lost);
+
+        unplugged.store(false, Ordering::SeqCst);
+        eventually("the camera back", || {
+            feed.state() == CameraRunState::Running
+        });
+        let newest = feed.slot().latest().unwrap();
+        let after = feed
+            .slot()
+            .wait_newer(newest.number, Duration::from_secs(5))
+            .unwrap();
+        assert!(after.number > before.number, "frame numbers go on");
+        assert!(!feed.slot().predates_loss(&after));
+        assert!(feed.slot().predates_loss(&before));
+        assert_eq!(opened.load(Ordering::SeqCst), 2);
     }
 
     #[test]

@@ -15,7 +15,9 @@ pub use code::read_qr;
 pub(crate) use code::tests as code_tests;
 pub use convert::{RawLayout, check_mjpeg, nv12_to_rgb, yuyv_to_rgb};
 pub use device::{DeviceSource, list_devices};
-pub use feed::{CameraFeed, Frame, FrameSlot, MAX_BAD_BUFFERS};
+pub use feed::{CameraFeed, Frame, FrameSlot, MAX_BAD_BUFFERS, RECONNECT_INTERVAL};
+#[cfg(test)]
+pub(crate) use replay::tests as replay_tests;
 pub use replay::{RAW_SIDECAR, ReplaySource};
 
 use std::time::Duration;
@@ -39,7 +41,8 @@ pub trait FrameSource {
     fn size(&self) -> (u32, u32);
 
     /// Blocks until the next frame arrives, for at most `timeout`. An error
-    /// is a failed read. A raw buffer is decoded by the feed thread.
+    /// is a failed read; a buffer that arrives but cannot be decoded is
+    /// returned as `FrameData::Raw` and rejected by the feed thread.
     fn next_frame(&mut self, timeout: Duration) -> Result<FrameData>;
 }
 
@@ -52,8 +55,9 @@ pub enum FrameData {
     Raw(RawBuffer),
 }
 
-/// Builds a source on the feed thread.
-pub type SourceFactory = Box<dyn FnOnce() -> Result<Box<dyn FrameSource>> + Send>;
+/// Builds a source on the feed thread: once at start, and again each time
+/// the feed tries to reopen a lost source.
+pub type SourceFactory = Box<dyn FnMut() -> Result<Box<dyn FrameSource>> + Send>;
 
 /// Returns the folder of demo frames played when no camera is attached.
 pub fn demo_frames_dir() -> std::path::PathBuf {
