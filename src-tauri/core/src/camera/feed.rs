@@ -252,6 +252,7 @@ fn reopen(
     stop: &AtomicBool,
 ) -> Option<Box<dyn FrameSource>> {
     let mut attempts = 0u32;
+    let mut size_logged = false;
     loop {
         let deadline = Instant::now() + RECONNECT_INTERVAL;
         while Instant::now() < deadline {
@@ -273,8 +274,9 @@ fn reopen(
                     size.0, size.1
                 );
                 // Logged once: the size stays wrong until someone acts.
-                if attempts == 1 {
-                    tracing::warn!(%reason, "camera opened again at another size");
+                if !size_logged {
+                    tracing::warn!(%reason, attempts, "camera opened again at another size");
+                    size_logged = true;
                 }
                 slot.mark_lost(reason);
             }
@@ -380,6 +382,7 @@ mod tests {
     struct TestSource {
         produce: Produce,
         count: u64,
+        size: (u32, u32),
     }
 
     impl FrameSource for TestSource {
@@ -392,7 +395,7 @@ mod tests {
         }
 
         fn size(&self) -> (u32, u32) {
-            (4, 2)
+            self.size
         }
 
         fn next_frame(&mut self, _timeout: Duration) -> Result<FrameData> {
@@ -410,6 +413,7 @@ mod tests {
             Ok(Box::new(TestSource {
                 produce: produce.clone(),
                 count: 0,
+                size: (4, 2),
             }) as Box<dyn FrameSource>)
         })
     }
@@ -505,7 +509,11 @@ mod tests {
                         Ok(yuyv(true))
                     }
                 });
-                Ok(Box::new(TestSource { produce, count: 0 }) as Box<dyn FrameSource>)
+                Ok(Box::new(TestSource {
+                    produce,
+                    count: 0,
+                    size: (4, 2),
+                }) as Box<dyn FrameSource>)
             }
         });
         let feed = CameraFeed::start(factory).unwrap();
@@ -533,6 +541,44 @@ mod tests {
         assert!(!feed.slot().predates_loss(&after));
         assert!(feed.slot().predates_loss(&before));
         assert_eq!(opened.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn camera_back_at_other_size_stays_lost() {
+        let opened = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let factory: SourceFactory = Box::new({
+            let opened = opened.clone();
+            move || {
+                // The first source fails after one frame, and every later
+                // one opens at 8x2 instead of 4x2.
+                let first = opened.fetch_add(1, Ordering::SeqCst) == 0;
+                let produce: Produce = Arc::new(|n| {
+                    if n == 1 {
+                        Ok(yuyv(true))
+                    } else {
+                        Err(Error::Camera("camera read failed: device gone".into()))
+                    }
+                });
+                let size = if first { (4, 2) } else { (8, 2) };
+                Ok(Box::new(TestSource {
+                    produce,
+                    count: 0,
+                    size,
+                }) as Box<dyn FrameSource>)
+            }
+        });
+        let feed = CameraFeed::start(factory).unwrap();
+        eventually("the loss", || feed.state() == CameraRunState::Lost);
+        eventually("an attempt to reopen", || {
+            opened.load(Ordering::SeqCst) >= 2
+        });
+        eventually("the reason to restart", || {
+            feed.slot()
+                .lost_reason()
+                .is_some_and(|reason| reason.contains("came back at 8x2 instead of 4x2"))
+        });
+        assert_eq!(feed.state(), CameraRunState::Lost);
+        assert_eq!(feed.size, (4, 2));
     }
 
     #[test]
