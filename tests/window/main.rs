@@ -5,10 +5,12 @@
 //! sign-out, the guide, the live preview, a capture, the verdict and the
 //! draft box. The other modules test locks, the draft box limit, the
 //! staff screen, submitting a draft, the provincial centre, reading a
-//! student's QR code and the automatic capture. Every screen is saved as a screenshot and checked for
-//! contrast, touch targets and keyboard reach.
+//! student's QR code, the automatic capture and a camera that sends
+//! unreadable frames. Every screen is saved as a screenshot and checked
+//! for contrast, touch targets and keyboard reach.
 
 mod auto;
+mod camera;
 mod centre;
 mod drafts;
 mod lock;

@@ -26,6 +26,8 @@ export class Header {
   private readonly demoDetail = byId("demo-detail", HTMLElement);
   private readonly cameraBanner = byId("camera-banner", HTMLElement);
   private readonly cameraMessage = byId("camera-message", HTMLElement);
+  private readonly formatBanner = byId("camera-format-banner", HTMLElement);
+  private readonly formatMessage = byId("camera-format-message", HTMLElement);
   private readonly syncButton = byId("sync-status", HTMLButtonElement);
 
   constructor(
@@ -65,10 +67,12 @@ export class Header {
     const camera = this.session.station?.camera ?? null;
     const demo = camera?.source === "demo";
     const lost = camera?.state === "lost";
+    const formatProblem = camera?.state === "format_problem";
     this.demoBanner.hidden = !demo;
-    // `message` explains either the loss or the demo camera, so it is shown
-    // once: under the lost banner when the camera is lost.
-    this.demoDetail.textContent = demo && !lost && camera.message !== null ? pick(camera.message) : "";
+    // `message` explains the loss, the format problem or the demo camera, so
+    // it is shown once: under the banner of the camera's fault if it has one.
+    const fault = lost || formatProblem;
+    this.demoDetail.textContent = demo && !fault && camera.message !== null ? pick(camera.message) : "";
     this.demoDetail.hidden = this.demoDetail.textContent === "";
 
     this.renderSync();
@@ -76,6 +80,9 @@ export class Header {
     this.cameraBanner.hidden = !lost;
     this.cameraMessage.textContent =
       lost && camera.message !== null ? pick(camera.message) : t("banner.camera_lost_default");
+
+    this.formatBanner.hidden = !formatProblem;
+    this.formatMessage.textContent = formatProblem && camera.message !== null ? pick(camera.message) : "";
   }
 
   /** Shows the centre's state in a word with an icon, and the outbox's size. */

@@ -32,6 +32,10 @@ const previewScreens: ReadonlySet<ScreenName> = new Set(["live", "checking"]);
 // live screen requests one every second while the picture is stalled.
 const refreshIntervalMilliseconds = 2000;
 
+// The camera's state changes with no action in the window (lost, back, or
+// sending frames the station cannot read), so the status is read this often.
+const cameraPollMilliseconds = 3000;
+
 function main(): void {
   translateDocument();
   new TextSize();
@@ -172,6 +176,7 @@ function main(): void {
     }
   });
   gate.startPolling();
+  window.setInterval(() => void app.refreshStation(), cameraPollMilliseconds);
 }
 
 main();

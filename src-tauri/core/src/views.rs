@@ -81,6 +81,9 @@ pub enum CameraRunState {
     Running,
     Stopped,
     Lost,
+    /// Buffers arrive, but in a row none could be decoded: the camera sends
+    /// another format or size than it claims.
+    FormatProblem,
 }
 
 /// Head position the spec wants, as fractions of the camera frame, for the
@@ -110,7 +113,8 @@ pub struct CameraState {
     pub frame_width: u32,
     pub frame_height: u32,
     pub outline: Outline,
-    /// Reason the camera is lost, or the reason the demo camera runs, with the fix.
+    /// Reason the camera is lost, the format problem with the bytes received
+    /// and expected, or the reason the demo camera runs, with the fix.
     pub message: Option<Text>,
 }
 

@@ -6,6 +6,7 @@ import type { Text } from "./Text";
 
 export type CameraState = { source: CameraSourceKind, name: string, state: CameraRunState, frame_width: number, frame_height: number, outline: Outline, 
 /**
- * Reason the camera is lost, or the reason the demo camera runs, with the fix.
+ * Reason the camera is lost, the format problem with the bytes received
+ * and expected, or the reason the demo camera runs, with the fix.
  */
 message: Text | null, };

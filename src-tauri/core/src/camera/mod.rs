@@ -2,19 +2,23 @@
 //! replay source for tests and the demo, and the feed thread that keeps the
 //! newest frame for the preview, the live checks and the capture.
 
+mod buffer;
 mod code;
 mod convert;
 mod device;
 mod feed;
 mod replay;
 
+pub use buffer::{BadBuffer, PixelFormat, RawBuffer, decode_buffer, expected_len};
 pub use code::read_qr;
 #[cfg(test)]
 pub(crate) use code::tests as code_tests;
 pub use convert::{RawLayout, check_mjpeg, nv12_to_rgb, yuyv_to_rgb};
 pub use device::{DeviceSource, list_devices};
-pub use feed::{CameraFeed, Frame, FrameSlot};
-pub use replay::ReplaySource;
+pub use feed::{CameraFeed, Frame, FrameSlot, MAX_BAD_BUFFERS, RECONNECT_INTERVAL};
+#[cfg(test)]
+pub(crate) use replay::tests as replay_tests;
+pub use replay::{RAW_SIDECAR, ReplaySource};
 
 use std::time::Duration;
 
@@ -36,12 +40,24 @@ pub trait FrameSource {
     /// Frame size in pixels, fixed while the source is open.
     fn size(&self) -> (u32, u32);
 
-    /// Blocks until the next frame arrives, for at most `timeout`.
-    fn next_frame(&mut self, timeout: Duration) -> Result<RgbImage>;
+    /// Blocks until the next frame arrives, for at most `timeout`. An error
+    /// is a failed read; a buffer that arrives but cannot be decoded is
+    /// returned as `FrameData::Raw` and rejected by the feed thread.
+    fn next_frame(&mut self, timeout: Duration) -> Result<FrameData>;
 }
 
-/// Builds a source on the feed thread.
-pub type SourceFactory = Box<dyn FnOnce() -> Result<Box<dyn FrameSource>> + Send>;
+/// A frame as a source delivers it.
+#[derive(Debug, Clone)]
+pub enum FrameData {
+    /// Already RGB, such as a decoded image file.
+    Rgb(RgbImage),
+    /// A camera buffer, decoded by the feed thread with `decode_buffer`.
+    Raw(RawBuffer),
+}
+
+/// Builds a source on the feed thread: once at start, and again each time
+/// the feed tries to reopen a lost source.
+pub type SourceFactory = Box<dyn FnMut() -> Result<Box<dyn FrameSource>> + Send>;
 
 /// Returns the folder of demo frames played when no camera is attached.
 pub fn demo_frames_dir() -> std::path::PathBuf {

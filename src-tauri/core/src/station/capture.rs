@@ -135,10 +135,15 @@ impl Station {
         }
     }
 
-    fn capture_frame(&self) -> Result<Frame> {
+    pub(super) fn capture_frame(&self) -> Result<Frame> {
         if let Some(reason) = self.camera.slot().lost_reason() {
             return Err(Error::Camera(format!(
                 "the camera is lost ({reason}); reconnect it and try again"
+            )));
+        }
+        if let Some(bad) = self.camera.slot().format_problem() {
+            return Err(Error::Camera(format!(
+                "{bad}; reconnect the camera or use another one, then try again"
             )));
         }
         let checked = self
@@ -153,6 +158,13 @@ impl Station {
                     "the camera has not sent a frame yet; wait a moment and try again".into(),
                 )
             })?;
+        // The live checks' last frame may be from before the camera was lost
+        // and came back, and the scene in front of it may have changed since.
+        if self.camera.slot().predates_loss(&frame) {
+            return Err(Error::Camera(
+                "the camera was lost after the last checked frame; wait until the preview shows the student again and try again".into(),
+            ));
+        }
         let age = frame.received.elapsed();
         if age > MAX_FRAME_AGE {
             return Err(Error::Camera(format!(

@@ -75,9 +75,8 @@ impl Station {
 
     pub fn status(&self) -> Result<StationStatus> {
         let (width, height) = self.camera.size;
-        let message = self
-            .camera
-            .slot()
+        let slot = self.camera.slot();
+        let message = slot
             .lost_reason()
             .map(|reason| {
                 crate::text::Text::new(
@@ -85,6 +84,7 @@ impl Station {
                     format!("camera lost: {reason}"),
                 )
             })
+            .or_else(|| slot.format_problem().map(|bad| bad.text()))
             .or_else(|| self.camera.note.clone());
         let store = self.store();
         Ok(StationStatus {

@@ -330,6 +330,64 @@ fn qr_scan_without_code_fails() {
     assert!(err.to_string().contains("QR code"), "{err}");
 }
 
+/// Polls the station's camera state every 20 ms for up to 10 s.
+fn wait_for_camera(station: &Station, expected: crate::views::CameraRunState) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while station.status().unwrap().camera.state != expected {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for the camera to be {expected:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn camera_back_needs_new_frame() {
+    use crate::camera::replay_tests::{write_sidecar, yuyv_bytes};
+    use crate::views::CameraRunState;
+
+    let photo = image::open(crate::camera::demo_frames_dir().join("frame-00.jpg"))
+        .unwrap()
+        .to_rgb8();
+    let root = tempfile::tempdir().unwrap();
+    let frames = root.path().join("camera");
+    std::fs::create_dir(&frames).unwrap();
+    write_sidecar(&frames, &photo, 0);
+    std::fs::write(frames.join("frame-000.yuyv"), yuyv_bytes(&photo, 0)).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let station = station(data.path(), frames.clone(), 6);
+    watch_frames(&station, 1);
+    let before = station.capture_frame().unwrap();
+
+    // The raw replay reads each buffer when it is due, so a folder moved
+    // away fails its reads as an unplugged camera does.
+    let away = root.path().join("unplugged");
+    std::fs::rename(&frames, &away).unwrap();
+    wait_for_camera(&station, CameraRunState::Lost);
+    let err = station.capture_frame().unwrap_err();
+    assert!(err.to_string().contains("the camera is lost"), "{err}");
+    let message = station.status().unwrap().camera.message.unwrap();
+    assert!(message.en.starts_with("camera lost"), "{}", message.en);
+    // At least one attempt to open the folder again fails meanwhile.
+    std::thread::sleep(crate::camera::RECONNECT_INTERVAL + Duration::from_millis(500));
+    assert_eq!(station.status().unwrap().camera.state, CameraRunState::Lost);
+
+    std::fs::rename(&away, &frames).unwrap();
+    wait_for_camera(&station, CameraRunState::Running);
+    let err = station.capture_frame().unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("lost after the last checked frame"),
+        "{err}"
+    );
+
+    watch_frames(&station, 1);
+    let after = station.capture_frame().unwrap();
+    assert!(after.number > before.number);
+    assert!(after.received > before.received);
+}
+
 /// Renders the first corpus sample of `presentation`, built from a real
 /// photo of the fixtures, into a folder of frames for the replay camera.
 fn attack_frames(presentation: Presentation) -> tempfile::TempDir {

@@ -1,0 +1,80 @@
+//! A camera that sends buffers the station cannot read. The replay camera
+//! plays recorded YUYV buffers that are too short for their frame size, and
+//! the window shows the format problem in a banner with the byte counts.
+
+use std::path::Path;
+
+use anyhow::Result;
+use fantoccini::Client;
+use tucai_tests::window::{
+    STEP, TestStation, displayed, one_window_at_a_time, shot, sign_in, text_of, wait_for,
+    wait_until,
+};
+
+use crate::{SUPERVISOR, SUPERVISOR_PASSWORD};
+
+/// Bytes in each recorded buffer: far fewer than a 720x960 YUYV frame.
+const BAD_LENGTH: usize = 1000;
+/// Bytes of a 720x960 YUYV frame without row padding.
+const YUYV_LENGTH: usize = 720 * 960 * 2;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_buffers_show_format_banner() -> Result<()> {
+    let _one = one_window_at_a_time().await;
+    let station = TestStation::new("")?;
+    station.import_sample_roster()?;
+    station.add_staff(SUPERVISOR, "supervisor", SUPERVISOR_PASSWORD)?;
+    let frames = station.data.path().join("bad-buffers");
+    write_bad_buffers(&frames)?;
+
+    let (_driver, client) = station
+        .open(&["--replay", frames.to_str().expect("UTF-8 path")])
+        .await?;
+    let outcome = format_banner(&client).await;
+    if outcome.is_err() {
+        let _ = shot(&client, "failure-camera-format").await;
+    }
+    client.close().await?;
+    outcome
+}
+
+async fn format_banner(client: &Client) -> Result<()> {
+    sign_in(client, SUPERVISOR, SUPERVISOR_PASSWORD).await?;
+    wait_for(client, "#query").await?;
+    wait_until("the camera format banner", STEP, || {
+        displayed(client, "#camera-format-banner")
+    })
+    .await?;
+    let message = text_of(client, "#camera-format-message").await?;
+    assert!(
+        message.contains("YUYV"),
+        "the banner names the format: {message}"
+    );
+    assert!(
+        message.contains(&format!("{BAD_LENGTH} ")),
+        "the banner gives the bytes received: {message}"
+    );
+    assert!(
+        message.contains(&YUYV_LENGTH.to_string()),
+        "the banner gives the bytes expected: {message}"
+    );
+    assert!(
+        !displayed(client, "#camera-banner").await?,
+        "a camera that sends bad buffers is not lost"
+    );
+    shot(client, "camera-format-problem").await
+}
+
+/// Writes a folder of raw buffers for 720x960 YUYV frames whose buffers
+/// hold only `BAD_LENGTH` bytes.
+fn write_bad_buffers(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join("raw.toml"), "width = 720\nheight = 960\n")?;
+    for i in 0..3 {
+        std::fs::write(
+            dir.join(format!("frame-{i:03}.yuyv")),
+            vec![0x80; BAD_LENGTH],
+        )?;
+    }
+    Ok(())
+}
