@@ -133,15 +133,7 @@ async fn submit(client: &Client, centre: &Centre) -> Result<()> {
     identify(client, STUDENT_CODE).await?;
     click(client, "#card-drafts").await?;
     wait_for(client, "#draft-box .draft").await?;
-    click(client, "#draft-box .draft-choose").await?;
-    wait_until("the enabled submit button", STEP, || async {
-        Ok(client
-            .find(Locator::Css("#submit-draft"))
-            .await?
-            .is_enabled()
-            .await?)
-    })
-    .await?;
+    crate::submit::choose_first_draft(client).await?;
     click(client, "#submit-draft").await?;
     confirm(client).await?;
     wait_until("the submission at the centre", SYNC, || async {

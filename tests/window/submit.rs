@@ -72,15 +72,7 @@ async fn submit(client: &Client, station: &TestStation) -> Result<()> {
     let submit = client.find(Locator::Css("#submit-draft")).await?;
     assert!(!submit.is_enabled().await?, "nothing is chosen yet");
 
-    click(client, "#draft-box .draft-choose").await?;
-    wait_until("the enabled submit button", STEP, || async {
-        Ok(client
-            .find(Locator::Css("#submit-draft"))
-            .await?
-            .is_enabled()
-            .await?)
-    })
-    .await?;
+    choose_first_draft(client).await?;
     click(client, "#submit-draft").await?;
     wait_for(client, "#act-dialog").await?;
     assert!(
@@ -121,5 +113,20 @@ async fn submit(client: &Client, station: &TestStation) -> Result<()> {
     )?;
     assert_eq!(state, "queued");
     assert_eq!(drafts, "submitted");
+    Ok(())
+}
+
+/// Chooses the first draft in the draft box and waits until the submit
+/// button is enabled.
+pub(crate) async fn choose_first_draft(client: &Client) -> Result<()> {
+    click(client, "#draft-box .draft-choose").await?;
+    wait_until("the enabled submit button", STEP, || async {
+        Ok(client
+            .find(Locator::Css("#submit-draft"))
+            .await?
+            .is_enabled()
+            .await?)
+    })
+    .await?;
     Ok(())
 }

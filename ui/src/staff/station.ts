@@ -6,66 +6,24 @@ import type { DiagnosticsView } from "../bindings/DiagnosticsView";
 import { byId } from "../dom";
 import { t } from "../i18n";
 import type { App } from "../screens/screen";
-import { showResult } from "./panel";
+import { FolderForm } from "./folder";
 import type { Panel } from "./panel";
 
 export class StationPanel implements Panel {
-  private readonly form = byId("diagnostics-form", HTMLFormElement);
-  private readonly folder = byId("diagnostics-folder", HTMLInputElement);
-  private readonly submit = byId("diagnostics-submit", HTMLButtonElement);
-  private readonly result = byId("diagnostics-result", HTMLElement);
-  private readonly close = byId("close-station", HTMLButtonElement);
-  private bundle: DiagnosticsView | null = null;
-  private empty = false;
+  private readonly diagnostics: FolderForm<DiagnosticsView>;
 
   constructor(private readonly app: App) {
-    this.form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      void this.exportBundle();
-    });
-    this.close.addEventListener("click", () => void this.closeStation());
+    this.diagnostics = new FolderForm(app, "diagnostics", exportDiagnostics);
+    byId("close-station", HTMLButtonElement).addEventListener("click", () => void this.closeStation());
   }
 
   enter(): void {
     this.render();
-    this.folder.focus();
+    this.diagnostics.focus();
   }
 
   render(): void {
-    if (this.empty) {
-      showResult(this.result, t("diagnostics.empty"), true);
-    } else if (this.bundle !== null) {
-      showResult(this.result, t("diagnostics.done", { ...this.bundle }));
-    } else {
-      showResult(this.result, null);
-    }
-  }
-
-  private async exportBundle(): Promise<void> {
-    const folder = this.folder.value.trim();
-    this.bundle = null;
-    this.empty = folder === "";
-    this.render();
-    if (folder === "") {
-      this.folder.focus();
-      return;
-    }
-    this.submit.disabled = true;
-    try {
-      const result = await this.app.act({
-        title: t("diagnostics.approve_title"),
-        note: t("diagnostics.approve_note", { folder }),
-        confirmLabel: t("diagnostics.submit"),
-        supervisor: true,
-        run: ({ approval }) => exportDiagnostics(folder, approval),
-      });
-      if (result.done) {
-        this.bundle = result.value;
-        this.render();
-      }
-    } finally {
-      this.submit.disabled = false;
-    }
+    this.diagnostics.render();
   }
 
   private async closeStation(): Promise<void> {
