@@ -66,13 +66,23 @@ pub struct Cli {
     command: Option<Command>,
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 struct StoreArgs {
     /// Folder of the station's store (SQLite file and originals). Defaults
     /// to TUCAI_DATA_DIR, then to the operating system's data folder for
     /// the app.
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+}
+
+impl StoreArgs {
+    /// Returns the subcommand's `--data-dir`, or else the one given before
+    /// the subcommand, so that both places work.
+    fn or(&self, outer: &StoreArgs) -> StoreArgs {
+        StoreArgs {
+            data_dir: self.data_dir.clone().or_else(|| outer.data_dir.clone()),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -236,10 +246,10 @@ pub fn main() -> ExitCode {
         }) => check(photo, profile, *json, *lang, render.as_deref()),
         Some(Command::Roster {
             action: RosterAction::Import { file, store },
-        }) => roster_import(store, file),
+        }) => roster_import(&store.or(&cli.store), file),
         Some(Command::Audit {
             action: AuditAction::Verify { store },
-        }) => audit_verify(store),
+        }) => audit_verify(&store.or(&cli.store)),
         Some(Command::Staff {
             action:
                 StaffAction::Add {
@@ -247,15 +257,15 @@ pub fn main() -> ExitCode {
                     role,
                     store,
                 },
-        }) => staff_add(store, username, *role),
-        Some(Command::Export { to, store }) => export(store, to),
+        }) => staff_add(&store.or(&cli.store), username, *role),
+        Some(Command::Export { to, store }) => export(&store.or(&cli.store), to),
         Some(Command::Diagnostics { to }) => diagnostics(cli.settings.clone(), to),
         Some(Command::Sync {
             action: SyncAction::Enrol { store },
-        }) => sync_enrol(&cli, store),
+        }) => sync_enrol(&cli, &store.or(&cli.store)),
         Some(Command::Sync {
             action: SyncAction::Status { store },
-        }) => sync_status(&cli, store),
+        }) => sync_status(&cli, &store.or(&cli.store)),
         None => window(&cli),
     }
 }
@@ -350,8 +360,26 @@ fn open_store(args: &StoreArgs) -> Result<(PathBuf, Store), ExitCode> {
     Ok((dir, store))
 }
 
+/// Opens the store for a command that only reads or copies it, failing
+/// when the folder contains no store, because a mistyped folder must not
+/// yield an empty export or an "intact" audit of a store made on the spot.
+fn open_existing_store(args: &StoreArgs) -> Result<(PathBuf, Store), ExitCode> {
+    let dir = paths::data_dir(args.data_dir.clone()).map_err(|e| fail(2, e))?;
+    if !dir.join(tucai_core::store::DB_FILE).is_file() {
+        return Err(fail(
+            2,
+            format!(
+                "no station store in {}: check --data-dir or TUCAI_DATA_DIR \
+                 (the window and `roster import` create the store)",
+                dir.display()
+            ),
+        ));
+    }
+    open_store(args)
+}
+
 fn audit_verify(args: &StoreArgs) -> ExitCode {
-    let (dir, store) = match open_store(args) {
+    let (dir, store) = match open_existing_store(args) {
         Ok(opened) => opened,
         Err(code) => return code,
     };
@@ -439,7 +467,7 @@ fn sync_status(cli: &Cli, args: &StoreArgs) -> ExitCode {
         Ok(settings) => settings,
         Err(code) => return code,
     };
-    let (_, store) = match open_store(args) {
+    let (_, store) = match open_existing_store(args) {
         Ok(opened) => opened,
         Err(code) => return code,
     };
@@ -484,7 +512,7 @@ fn staff_add(args: &StoreArgs, username: &str, role: RoleArg) -> ExitCode {
 }
 
 fn export(args: &StoreArgs, to: &std::path::Path) -> ExitCode {
-    let (_, mut store) = match open_store(args) {
+    let (_, mut store) = match open_existing_store(args) {
         Ok(opened) => opened,
         Err(code) => return code,
     };
