@@ -17,7 +17,17 @@ type Shared<'a> = State<'a, Arc<Station>>;
 type Reply<T> = Result<T, ErrorView>;
 
 fn view(e: tucai_core::Error) -> ErrorView {
-    tracing::warn!(error = %e, kind = ?e.kind(), "command failed");
+    if e.kind() == tucai_core::ErrorKind::InvalidInput {
+        // Invalid input is the person's to fix and is shown to them. Its
+        // message can quote a roster's ID numbers and names, which must not
+        // reach the log file that a diagnostics bundle copies.
+        tracing::warn!(
+            lines = e.to_string().lines().count(),
+            "command rejected its input"
+        );
+    } else {
+        tracing::warn!(error = %e, kind = ?e.kind(), "command failed");
+    }
     ErrorView {
         kind: e.kind(),
         message: e.to_string(),

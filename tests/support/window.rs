@@ -78,6 +78,7 @@ impl TestStation {
             ("TUCAI_SETTINGS", &self.settings),
             ("XDG_DATA_HOME", &home.join("data")),
             ("XDG_CACHE_HOME", &home.join("cache")),
+            ("TUCAI_LOG_DIR", &home.join("logs")),
         ])?;
         let client = driver.session_with_args(&station_binary()?, args).await?;
         Ok((driver, client))
