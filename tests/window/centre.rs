@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use sha2::{Digest, Sha256};
 use tucai_center::{Action, Centre};
 use tucai_tests::window::{

@@ -283,6 +283,8 @@ mod tests {
     const HEADER: &str = "student_number,name,id_number,school,college,class,collection_code\n";
     /// A well-known sample ID number, whose check character is X.
     const VALID_ID: &str = "11010519491231002X";
+    /// A second valid ID number, for rosters of two people.
+    const OTHER_ID: &str = "110105194912310038";
 
     fn roster_path(name: &str) -> PathBuf {
         crate::assets_dir().join("roster").join(name)
@@ -395,9 +397,9 @@ mod tests {
         let dir = TempDir::new()?;
         let mut store = Store::open(dir.path())?;
         let first =
-            format!("{HEADER}S1,Li,{VALID_ID},U,C,K,CODE0001\nS2,Wu,{VALID_ID},U,C,K,CODE0002\n");
+            format!("{HEADER}S1,Li,{VALID_ID},U,C,K,CODE0001\nS2,Wu,{OTHER_ID},U,C,K,CODE0002\n");
         let swapped =
-            format!("{HEADER}S1,Li,{VALID_ID},U,C,K,CODE0002\nS2,Wu,{VALID_ID},U,C,K,CODE0001\n");
+            format!("{HEADER}S1,Li,{VALID_ID},U,C,K,CODE0002\nS2,Wu,{OTHER_ID},U,C,K,CODE0001\n");
         let path = dir.path().join("roster.csv");
         std::fs::write(&path, first)?;
         store.import_roster(&path)?;

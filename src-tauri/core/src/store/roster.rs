@@ -465,10 +465,12 @@ pub fn id_check_char(first17: &str) -> char {
     ID_CHECK_CHARS[(sum % 11) as usize]
 }
 
-/// Reports each student number or collection code that an earlier line of
-/// the file already has.
+/// Reports each student number, ID number or collection code that an
+/// earlier line of the file already has: two records of one person would
+/// let a photo land on the wrong one.
 fn find_repeats(rows: &[RosterRow]) -> Vec<RosterError> {
     let mut numbers: HashMap<&str, u64> = HashMap::new();
+    let mut ids: HashMap<&str, u64> = HashMap::new();
     let mut codes: HashMap<&str, u64> = HashMap::new();
     let mut errors = Vec::new();
 
@@ -479,6 +481,16 @@ fn find_repeats(rows: &[RosterRow]) -> Vec<RosterError> {
                 row.line,
                 Column::StudentNumber,
                 &row.student_number,
+                reason,
+            ));
+        }
+        if let Some(first) = earlier_line(&mut ids, &row.id_number, row.line) {
+            let reason =
+                format!("repeats the ID number of line {first}; keep one record per person");
+            errors.push(RosterError::field(
+                row.line,
+                Column::IdNumber,
+                &row.id_number,
                 reason,
             ));
         }
@@ -518,6 +530,8 @@ mod tests {
     const HEADER: &str = "student_number,name,id_number,school,college,class,collection_code\n";
     /// A well-known sample ID number, whose check character is X.
     const VALID_ID: &str = "11010519491231002X";
+    /// A second valid ID number, for files of two people.
+    const OTHER_ID: &str = "110105194912310038";
 
     fn parse(text: &str) -> Result<Vec<RosterRow>, RosterErrors> {
         parse_roster(text.as_bytes())
@@ -665,7 +679,7 @@ mod tests {
     fn every_bad_row_listed() {
         let text = format!(
             "{HEADER}S1,,{VALID_ID},U,C,K,CODE0001\n\
-             S2,Li,{VALID_ID},U,C,K,CODE0002\n\
+             S2,Li,{OTHER_ID},U,C,K,CODE0002\n\
              S3,Wu,123,U,,K,CODE0003\n"
         );
 
@@ -726,13 +740,30 @@ mod tests {
     #[test]
     fn repeated_number_rejected() {
         let text =
-            format!("{HEADER}S1,Li,{VALID_ID},U,C,K,CODE0001\nS1,Wu,{VALID_ID},U,C,K,CODE0002\n");
+            format!("{HEADER}S1,Li,{VALID_ID},U,C,K,CODE0001\nS1,Wu,{OTHER_ID},U,C,K,CODE0002\n");
 
         let error = only_error(&text);
 
         assert_eq!(
             error.to_string(),
             r#"line 3, student_number "S1": repeats the student number of line 2"#
+        );
+    }
+
+    #[test]
+    fn repeated_id_number_rejected() {
+        let text =
+            format!("{HEADER}S1,Li,{VALID_ID},U,C,K,CODE0001\nS2,Wu,{VALID_ID},U,C,K,CODE0002\n");
+
+        let error = only_error(&text);
+
+        assert_eq!(error.line, 3);
+        assert_eq!(error.column, Some(Column::IdNumber));
+        assert!(
+            error
+                .to_string()
+                .contains("repeats the ID number of line 2"),
+            "{error}"
         );
     }
 

@@ -127,11 +127,18 @@ mod tests {
         Data::String(text.into())
     }
 
-    fn valid_row(number: &str, code: &str) -> Vec<Data> {
+    /// Valid ID numbers, one per person of a test sheet.
+    const IDS: [&str; 3] = [
+        "11010519491231002X",
+        "110105194912310038",
+        "110105194912310011",
+    ];
+
+    fn valid_row(number: &str, id: &str, code: &str) -> Vec<Data> {
         vec![
             s(number),
             s("张三"),
-            s("11010519491231002X"),
+            s(id),
             s("示例大学"),
             s("计算机学院"),
             s("计科2201"),
@@ -145,8 +152,8 @@ mod tests {
         let path = write_sheet(
             &dir,
             &[
-                valid_row("2023019001", "TCX0001"),
-                valid_row("2023019002", "TCX0002"),
+                valid_row("2023019001", IDS[0], "TCX0001"),
+                valid_row("2023019002", IDS[1], "TCX0002"),
             ],
         )?;
 
@@ -161,7 +168,7 @@ mod tests {
     #[test]
     fn number_cell_student_number() -> TestResult {
         let dir = TempDir::new()?;
-        let mut row = valid_row("", "TCX0001");
+        let mut row = valid_row("", IDS[0], "TCX0001");
         row[0] = Data::Float(2023019001.0);
         let path = write_sheet(&dir, &[row])?;
 
@@ -174,7 +181,7 @@ mod tests {
     #[test]
     fn rounded_id_number_rejected() -> TestResult {
         let dir = TempDir::new()?;
-        let mut row = valid_row("2023019001", "TCX0001");
+        let mut row = valid_row("2023019001", IDS[0], "TCX0001");
         row[2] = Data::Float(110105194912310016.0);
         let path = write_sheet(&dir, &[row])?;
 
@@ -190,10 +197,13 @@ mod tests {
     #[test]
     fn bad_rows_listed_by_sheet_row() -> TestResult {
         let dir = TempDir::new()?;
-        let mut bad_id = valid_row("2023019002", "TCX0002");
+        let mut bad_id = valid_row("2023019002", IDS[1], "TCX0002");
         bad_id[2] = s("110105194912310021");
-        let repeat = valid_row("2023019001", "TCX0003");
-        let path = write_sheet(&dir, &[valid_row("2023019001", "TCX0001"), bad_id, repeat])?;
+        let repeat = valid_row("2023019001", IDS[2], "TCX0003");
+        let path = write_sheet(
+            &dir,
+            &[valid_row("2023019001", IDS[0], "TCX0001"), bad_id, repeat],
+        )?;
 
         let errors = parse_roster_sheet(&path).expect_err("invalid rows");
 
