@@ -529,13 +529,25 @@ fn export(args: &StoreArgs, to: &std::path::Path) -> ExitCode {
 }
 
 fn diagnostics(settings: Option<PathBuf>, to: &std::path::Path) -> ExitCode {
-    let settings = match settings_path(settings).and_then(|path| Settings::load(&path)) {
-        Ok(settings) => settings,
+    use tucai_core::diagnostics::BundleSettings;
+
+    let path = match settings_path(settings) {
+        Ok(path) => path,
         Err(e) => return fail(2, e),
+    };
+    // An invalid settings file keeps the station from starting, which is
+    // when IT needs the bundle most, so the file goes in as found.
+    let loaded = Settings::load(&path).map_err(|e| e.to_string());
+    let bundle_settings = match &loaded {
+        Ok(settings) => BundleSettings::Loaded(settings),
+        Err(error) => {
+            eprintln!("tucai-station: {error}; the bundle contains the settings file as found");
+            BundleSettings::Invalid { path: &path, error }
+        }
     };
     match tucai_core::diagnostics::write_bundle(
         to,
-        &settings,
+        bundle_settings,
         paths::log_dir().as_deref(),
         &tucai_core::diagnostics::camera_lines(),
     ) {

@@ -19,12 +19,22 @@ pub struct Bundle {
     pub cameras: usize,
 }
 
+/// The settings as a bundle records them.
+#[derive(Debug, Clone, Copy)]
+pub enum BundleSettings<'a> {
+    /// Settings that loaded, written back as TOML.
+    Loaded(&'a Settings),
+    /// A settings file that failed to load, copied as found beside the
+    /// reason, since a station that will not start is when IT needs it.
+    Invalid { path: &'a Path, error: &'a str },
+}
+
 /// Writes a bundle into a new folder `tucai-diagnostics-<time>` inside
 /// `parent`, which must exist. `cameras` is one line per camera the
 /// operating system lists; `log_dir` may be missing or empty.
 pub fn write_bundle(
     parent: &Path,
-    settings: &Settings,
+    settings: BundleSettings<'_>,
     log_dir: Option<&Path>,
     cameras: &[String],
 ) -> Result<Bundle> {
@@ -41,8 +51,17 @@ pub fn write_bundle(
     // The settings hold no secret: the station's signing key and the
     // centre's token stay in the store, which the bundle leaves out.
     let settings_file = folder.join("settings.toml");
-    std::fs::write(&settings_file, settings.to_toml()?)
-        .map_err(|e| Error::io(&settings_file, e))?;
+    let settings_text = match settings {
+        BundleSettings::Loaded(settings) => settings.to_toml()?,
+        BundleSettings::Invalid { path, error } => {
+            let problem_file = folder.join("settings-error.txt");
+            std::fs::write(&problem_file, format!("{error}\n"))
+                .map_err(|e| Error::io(&problem_file, e))?;
+            std::fs::read_to_string(path)
+                .unwrap_or_else(|e| format!("# {} could not be read: {e}\n", path.display()))
+        }
+    };
+    std::fs::write(&settings_file, settings_text).map_err(|e| Error::io(&settings_file, e))?;
 
     let mut versions = String::new();
     let _ = writeln!(versions, "tucai-core {}", env!("CARGO_PKG_VERSION"));
@@ -142,7 +161,13 @@ mod tests {
             ..Settings::default()
         };
         let cameras = vec!["0: USB Camera (external)".to_owned()];
-        let bundle = write_bundle(out.path(), &settings, Some(logs.path()), &cameras).unwrap();
+        let bundle = write_bundle(
+            out.path(),
+            BundleSettings::Loaded(&settings),
+            Some(logs.path()),
+            &cameras,
+        )
+        .unwrap();
 
         assert_eq!(bundle.log_files, LOG_FILES);
         let copied = std::fs::read_dir(bundle.folder.join("logs"))
@@ -173,11 +198,32 @@ mod tests {
     fn bundle_refuses_a_missing_folder() {
         let err = write_bundle(
             Path::new("/nonexistent/usb"),
-            &Settings::default(),
+            BundleSettings::Loaded(&Settings::default()),
             None,
             &[],
         )
         .unwrap_err();
         assert!(err.to_string().contains("/nonexistent/usb"), "{err}");
+    }
+
+    #[test]
+    fn bundle_keeps_invalid_settings() {
+        let out = tempfile::tempdir().unwrap();
+        let path = out.path().join("settings.toml");
+        std::fs::write(&path, "draft_limit = 50\n").unwrap();
+        let error = "line 1, draft_limit: 50 is outside 1 to 20";
+
+        let bundle = write_bundle(
+            out.path(),
+            BundleSettings::Invalid { path: &path, error },
+            None,
+            &[],
+        )
+        .unwrap();
+
+        let copied = std::fs::read_to_string(bundle.folder.join("settings.toml")).unwrap();
+        assert_eq!(copied, "draft_limit = 50\n");
+        let reason = std::fs::read_to_string(bundle.folder.join("settings-error.txt")).unwrap();
+        assert!(reason.contains("50 is outside 1 to 20"), "{reason}");
     }
 }

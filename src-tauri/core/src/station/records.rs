@@ -219,7 +219,7 @@ impl Station {
         let settings = self.settings().clone();
         let bundle = crate::diagnostics::write_bundle(
             Path::new(folder),
-            &settings,
+            crate::diagnostics::BundleSettings::Loaded(&settings),
             crate::paths::log_dir().as_deref(),
             &crate::diagnostics::camera_lines(),
         )?;
