@@ -1,6 +1,6 @@
 // Identify screen: a barcode scanner or the keyboard types a collection code
-// or student number into #query and ends it with Enter, or the student holds
-// the slip's QR code up to the camera. Staff can also find a student by name
+// or student number into #query and ends it with Enter, or the student shows
+// the slip's QR code to the camera. Staff can also find a student by name
 // and the last digits of the ID number. The card shows
 // the student with the ID number masked, the lock in force and the failed
 // captures left before one, and the finished photo to proofread and export.
@@ -13,14 +13,13 @@ import {
   scanStudentCode,
   studentSubmission,
   toFailure,
-  unlockStudent,
 } from "../api";
 import type { Failure } from "../api";
 import type { StudentView } from "../bindings/StudentView";
 import { byId, html } from "../dom";
 import { t } from "../i18n";
 import type { MessageKey } from "../i18n";
-import { renderLock } from "../lock";
+import { renderLock, unlockWithReason } from "../lock";
 import { showResult } from "../staff/panel";
 import { renderSubmission } from "../submission";
 import type { App, Screen } from "./screen";
@@ -307,22 +306,10 @@ export class IdentifyScreen implements Screen {
     if (student === null) {
       return;
     }
-    const result = await this.app.act({
-      title: t("unlock.title", { name: student.name }),
-      note: t("unlock.note"),
-      confirmLabel: t("unlock.confirm"),
-      reason: true,
-      supervisor: true,
-      run: ({ reason, approval }) => unlockStudent(student.student_number, reason, approval),
-    });
-    if (!result.done) {
-      return;
-    }
-    try {
-      this.app.session.refreshStudent(await findStudent(student.student_number));
+    const unlocked = await unlockWithReason(this.app, student);
+    if (unlocked !== null) {
+      this.app.session.refreshStudent(unlocked);
       this.toGuide.focus();
-    } catch (reason) {
-      this.app.report(reason);
     }
   }
 

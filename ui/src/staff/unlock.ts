@@ -2,11 +2,11 @@
 // lift it with a reason, or reset the student's attempts with a reason (a
 // supervisor, or an operator with a supervisor's approval).
 
-import { findStudent, isFailure, resetStudent, toFailure, unlockStudent } from "../api";
+import { findStudent, isFailure, resetStudent, toFailure } from "../api";
 import type { StudentView } from "../bindings/StudentView";
 import { byId } from "../dom";
 import { t } from "../i18n";
-import { renderLock } from "../lock";
+import { renderLock, unlockWithReason } from "../lock";
 import type { App } from "../screens/screen";
 import { showResult } from "./panel";
 import type { Panel } from "./panel";
@@ -93,21 +93,9 @@ export class UnlockPanel implements Panel {
     if (student === null) {
       return;
     }
-    const result = await this.app.act({
-      title: t("unlock.title", { name: student.name }),
-      note: t("unlock.note"),
-      confirmLabel: t("unlock.confirm"),
-      reason: true,
-      supervisor: true,
-      run: ({ reason, approval }) => unlockStudent(student.student_number, reason, approval),
-    });
-    if (!result.done) {
-      return;
-    }
-    try {
-      this.updated(await findStudent(student.student_number), "unlocked");
-    } catch (reason) {
-      this.app.report(reason);
+    const unlocked = await unlockWithReason(this.app, student);
+    if (unlocked !== null) {
+      this.updated(unlocked, "unlocked");
     }
   }
 
