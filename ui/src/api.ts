@@ -243,7 +243,7 @@ export function scanStudentCode(): Promise<StudentView> {
   return call<StudentView>("scan_student_code");
 }
 
-/** The connection to the provincial centre and the outbox's size. */
+/** Reads the connection to the provincial centre and the outbox's size. */
 export function syncStatus(): Promise<SyncStatus> {
   return call<SyncStatus>("sync_status");
 }

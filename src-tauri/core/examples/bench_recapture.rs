@@ -55,7 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Per presentation: samples, those the recapture cues flag, and those
     // in which the checks find no single face, which fail the capture
-    // whatever the cues say.
+    // whatever the cues report.
     let mut tally: BTreeMap<Presentation, Tally> = BTreeMap::new();
     let mut assess_times: Vec<Duration> = Vec::new();
     let (mut render_time, mut model_time) = (Duration::ZERO, Duration::ZERO);

@@ -7,7 +7,7 @@
 //! and `*.mjpeg`, played in name order (such as `frame-000.yuyv`). Each
 //! buffer is read from disk when it is due and decoded by the feed thread
 //! with `decode_buffer`, exactly as a device's buffer is. A buffer file that
-//! cannot be read is a failed read, as a device that stops answering.
+//! cannot be read is a failed read, as a device that stops responding.
 //!
 //! `raw.toml` gives the frame size in pixels and, per format, the row
 //! strides and the chroma plane's offset in bytes. A missing section or key

@@ -209,6 +209,7 @@ impl Store {
                 "give the reason for the reset, such as \"new glasses, starts again\"".into(),
             ));
         }
+
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -221,11 +222,13 @@ impl Store {
              WHERE student_id = ?1 AND lifted_at IS NULL",
             params![student_id, now, actor, reason],
         )?;
+
         tx.execute(
             "INSERT INTO attempt_resets (student_id, reset_at, reset_by, reason)
              VALUES (?1, ?2, ?3, ?4)",
             params![student_id, now, actor, reason],
         )?;
+
         let student_number: String = tx.query_row(
             "SELECT student_number FROM students WHERE id = ?1",
             [student_id],
