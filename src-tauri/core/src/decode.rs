@@ -108,8 +108,7 @@ pub fn shrink_to_fit(image: &RgbImage, max_side: u32) -> (std::borrow::Cow<'_, R
     }
     let width = ((image.width() as f32 * scale).round() as u32).max(1);
     let height = ((image.height() as f32 * scale).round() as u32).max(1);
-    let small =
-        image::imageops::resize(image, width, height, image::imageops::FilterType::Triangle);
+    let small = crate::resample::resize(image, width, height, crate::resample::Filter::Bilinear);
     (std::borrow::Cow::Owned(small), scale)
 }
 

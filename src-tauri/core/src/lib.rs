@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod error;
 pub mod paths;
 pub mod recapture;
+pub mod resample;
 pub mod station;
 pub mod store;
 pub mod sync;

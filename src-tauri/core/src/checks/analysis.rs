@@ -7,7 +7,7 @@ use super::crop::{self, Crop, CropProblem, HeadGeometry};
 use super::profile::Profile;
 use super::render::Rendered;
 use crate::Result;
-use crate::vision::{Face, Mesh, Models, PersonMask, Point, Rect};
+use crate::vision::{CAPTURE_SIDE, Face, Mesh, Models, PersonMask, Point, Rect};
 
 /// Detections under this score are not counted as faces.
 pub const FACE_SCORE: f32 = 0.7;
@@ -84,13 +84,43 @@ impl Analysis {
     }
 }
 
-/// Runs the detector, and for a single face the mesh and the person mask.
+/// Runs the detector at the capture's size, and for a single face the mesh
+/// and the person mask.
 pub fn analyse(image: &RgbImage, models: &Models, profile: &Profile) -> Result<Analysis> {
-    let (faces, weak_faces): (Vec<Face>, Vec<Face>) = models
-        .detector
-        .detect(image)?
-        .into_iter()
-        .partition(|f| f.score >= FACE_SCORE);
+    analyse_within(image, models, profile, CAPTURE_SIDE)
+}
+
+/// Runs the detector on `image` scaled to fit `detector_side`, and for a
+/// single face the mesh and the person mask.
+///
+/// The mask does not depend on the face, so it is computed on a second
+/// thread while the detector and the mesh run; it is kept only when there
+/// is a single face, as the rules that read it judge that face.
+pub fn analyse_within(
+    image: &RgbImage,
+    models: &Models,
+    profile: &Profile,
+    detector_side: u32,
+) -> Result<Analysis> {
+    let (faces, mask) = std::thread::scope(|scope| {
+        let mask = std::thread::Builder::new()
+            .name("person-mask".into())
+            .spawn_scoped(scope, || models.segmenter.segment(image));
+        let faces = models.detector.detect_within(image, detector_side);
+        let mask = match mask {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                Err(crate::Error::Model {
+                    name: "person mask".to_owned(),
+                    reason: "the mask's thread stopped unexpectedly".to_owned(),
+                })
+            }),
+            // No thread to spare: compute the mask here.
+            Err(_) => models.segmenter.segment(image),
+        };
+        (faces, mask)
+    });
+    let (faces, weak_faces): (Vec<Face>, Vec<Face>) =
+        faces?.into_iter().partition(|f| f.score >= FACE_SCORE);
     let mut analysis = Analysis {
         width: image.width(),
         height: image.height(),
@@ -107,7 +137,7 @@ pub fn analyse(image: &RgbImage, models: &Models, profile: &Profile) -> Result<A
     };
 
     analysis.mesh = Some(models.mesh.landmarks(image, &face)?);
-    analysis.mask = Some(models.segmenter.segment(image)?);
+    analysis.mask = Some(mask?);
     let head = head_geometry(&analysis, &face);
     analysis.crop = Some(crop::plan(&head, image.width(), image.height(), profile));
     analysis.head = Some(head);

@@ -1,9 +1,10 @@
 //! Pixel measurements behind the rules: clipping, sharpness, background
 //! evenness, CIELAB colour and JPEG blockiness, each over a region.
 
-use image::imageops::{self, FilterType};
+use image::imageops;
 use image::{GrayImage, RgbImage};
 
+use crate::resample::{Filter, Region, resize_region};
 use crate::vision::{PersonMask, Rect};
 
 /// Rec. 601 luma of an 8-bit RGB pixel.
@@ -55,13 +56,19 @@ pub fn sharpness(image: &RgbImage, rect: &Rect) -> f32 {
     if x1 - x0 < 8 || y1 - y0 < 8 {
         return 0.0;
     }
-    let region = imageops::crop_imm(image, x0, y0, x1 - x0, y1 - y0).to_image();
     let height = ((y1 - y0) as f32 * SHARPNESS_WIDTH as f32 / (x1 - x0) as f32).round() as u32;
-    let gray: GrayImage = imageops::grayscale(&imageops::resize(
-        &region,
+    let region = Region {
+        x: f64::from(x0),
+        y: f64::from(y0),
+        width: f64::from(x1 - x0),
+        height: f64::from(y1 - y0),
+    };
+    let gray: GrayImage = imageops::grayscale(&resize_region(
+        image,
+        region,
         SHARPNESS_WIDTH,
         height.max(8),
-        FilterType::Triangle,
+        Filter::Bilinear,
     ));
 
     let (w, h) = gray.dimensions();

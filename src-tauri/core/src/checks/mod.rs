@@ -13,7 +13,7 @@ mod rules_face;
 mod rules_picture;
 mod validate;
 
-pub use analysis::{Analysis, FACE_SCORE, analyse};
+pub use analysis::{Analysis, FACE_SCORE, analyse, analyse_within};
 pub use crop::{Crop, CropProblem, HeadGeometry};
 pub use profile::{Band, DEFAULT_PROFILE, Profile, list_profiles, profiles_dir};
 pub use render::{JpegInfo, Rendered, inspect, render};
@@ -166,7 +166,7 @@ pub fn live_check(
     profile: &Profile,
     frame: u64,
 ) -> Result<(LiveStatus, Analysis)> {
-    let analysis = analyse(image, models, profile)?;
+    let analysis = analyse_within(image, models, profile, crate::vision::PREVIEW_SIDE)?;
     let mut results = vec![
         rules::single_face(&analysis, profile),
         rules::crop(&analysis, profile),

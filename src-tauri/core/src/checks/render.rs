@@ -2,12 +2,11 @@
 //! size and encoded as JPEG inside the profile's file-size window.
 
 use image::RgbImage;
-use image::codecs::jpeg::{JpegEncoder, PixelDensity};
-use image::imageops::{self, FilterType};
 
 use super::crop::Crop;
 use super::measure::bounds;
 use super::profile::Profile;
+use crate::resample::{Filter, Region, encode_jpeg, resize_region};
 use crate::{Error, Result};
 
 /// A rendered photo and the JPEG quality it was encoded at.
@@ -78,23 +77,24 @@ pub fn inspect(jpeg: &[u8]) -> std::result::Result<JpegInfo, String> {
 /// change is made to the pixels.
 pub fn render_pixels(image: &RgbImage, crop: &Crop, profile: &Profile) -> RgbImage {
     let (x0, y0, x1, y1) = bounds(&crop.rect, image.width(), image.height());
-    let region = imageops::crop_imm(image, x0, y0, x1 - x0, y1 - y0).to_image();
-    imageops::resize(
-        &region,
+    let region = Region {
+        x: f64::from(x0),
+        y: f64::from(y0),
+        width: f64::from(x1 - x0),
+        height: f64::from(y1 - y0),
+    };
+    resize_region(
+        image,
+        region,
         profile.output.width,
         profile.output.height,
-        FilterType::Lanczos3,
+        Filter::Lanczos3,
     )
 }
 
 pub fn encode(pixels: &RgbImage, quality: u8, dpi: u16) -> Result<Vec<u8>> {
-    let mut jpeg = Vec::new();
-    let mut encoder = JpegEncoder::new_with_quality(&mut jpeg, quality);
-    encoder.set_pixel_density(PixelDensity::dpi(dpi));
-    encoder
-        .encode_image(pixels)
-        .map_err(|e| Error::Invalid(format!("cannot encode the output photo: {e}")))?;
-    Ok(jpeg)
+    encode_jpeg(pixels, quality, Some(dpi))
+        .map_err(|e| Error::Invalid(format!("cannot encode the output photo: {e}")))
 }
 
 /// Renders the crop and searches the JPEG quality, from the profile's

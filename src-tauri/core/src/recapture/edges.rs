@@ -2,12 +2,13 @@
 //! bezel of a phone or tablet runs as a long straight line beside or above
 //! the face, where a person before a backdrop shows none.
 
-use image::imageops::{self, FilterType};
+use image::imageops;
 use image::{GrayImage, RgbImage};
 use imageproc::edges::canny;
 use imageproc::hough::{LineDetectionOptions, PolarLine, detect_lines};
 
 use super::{Cue, CueWeight};
+use crate::resample::{Filter, resize};
 use crate::text::Text;
 use crate::vision::Rect;
 
@@ -54,7 +55,7 @@ pub(super) fn bordered_sides(image: &RgbImage, face: &Rect) -> usize {
         (image.width() as f32 * scale).round().max(1.0) as u32,
         (image.height() as f32 * scale).round().max(1.0) as u32,
     );
-    let gray = imageops::grayscale(&imageops::resize(image, w, h, FilterType::Triangle));
+    let gray = imageops::grayscale(&resize(image, w, h, Filter::Bilinear));
     let edges = canny(&gray, CANNY_LOW, CANNY_HIGH);
     let lines = detect_lines(
         &edges,

@@ -6,7 +6,8 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use image::RgbImage;
-use image::imageops::{self, FilterType};
+
+use crate::resample::{Filter, resize};
 
 /// Maximum side of a frame kept in the history, in pixels.
 pub const HISTORY_SIDE: u32 = 320;
@@ -36,7 +37,7 @@ impl RecentFrame {
         let width = ((frame.width() as f32 * scale).round() as u32).max(1);
         let height = ((frame.height() as f32 * scale).round() as u32).max(1);
         let image = if scale < 1.0 {
-            imageops::resize(frame, width, height, FilterType::Triangle)
+            resize(frame, width, height, Filter::Bilinear)
         } else {
             frame.clone()
         };

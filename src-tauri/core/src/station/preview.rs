@@ -9,7 +9,6 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use image::RgbImage;
-use image::codecs::jpeg::JpegEncoder;
 
 use super::Station;
 use crate::camera::{Frame, FrameSlot};
@@ -175,9 +174,6 @@ pub(super) fn check_live_frame(
 /// Scales a frame to fit 640x640 and encodes it as JPEG for the window.
 pub fn encode_preview(image: &RgbImage) -> Result<Vec<u8>> {
     let (pixels, _) = crate::decode::shrink_to_fit(image, PREVIEW_SIDE);
-    let mut jpeg = Vec::new();
-    JpegEncoder::new_with_quality(&mut jpeg, PREVIEW_QUALITY)
-        .encode_image(pixels.as_ref())
-        .map_err(|e| Error::Camera(format!("cannot encode a preview frame: {e}")))?;
-    Ok(jpeg)
+    crate::resample::encode_jpeg(pixels.as_ref(), PREVIEW_QUALITY, None)
+        .map_err(|e| Error::Camera(format!("cannot encode a preview frame: {e}")))
 }

@@ -10,15 +10,24 @@ use std::sync::Mutex;
 use image::RgbImage;
 use tract_onnx::prelude::*;
 
-use super::{Face, Plan, Point, Rect, model_error};
+use super::{Face, Plan, Point, Rect, model_error, planar_tensor};
 use crate::Result;
 
 const NAME: &str = "YuNet face detector";
 const STRIDES: [usize; 3] = [8, 16, 32];
-/// Maximum side of the network's input; larger frames are scaled down.
-const MAX_SIDE: u32 = 640;
+/// Longest side of the network's input for a capture's full checks: at
+/// 640 px a face 20 px wide in a 1280x720 capture is still found, so a
+/// bystander near the student counts.
+pub const CAPTURE_SIDE: u32 = 640;
+/// Longest side for the live checks of a preview frame. The student fills
+/// a good part of the frame, so 320 px keeps the face over 40 px wide in
+/// any usable framing, at a quarter of the work of 640 px.
+pub const PREVIEW_SIDE: u32 = 320;
 const SCORE_THRESHOLD: f32 = 0.6;
 const NMS_IOU: f32 = 0.3;
+/// Detections that overlap the best one by this much are the same face
+/// seen from a neighbouring cell, and are averaged into it.
+const MERGE_IOU: f32 = 0.6;
 
 pub struct Detector {
     model: InferenceModel,
@@ -41,13 +50,20 @@ impl Detector {
     }
 
     /// Finds the faces in `image`, highest score first, in its pixel
-    /// coordinates.
+    /// coordinates, with the image scaled to fit `CAPTURE_SIDE`.
     pub fn detect(&self, image: &RgbImage) -> Result<Vec<Face>> {
-        let (input_image, scale) = crate::decode::shrink_to_fit(image, MAX_SIDE);
+        self.detect_within(image, CAPTURE_SIDE)
+    }
+
+    /// Finds the faces with the image scaled down, where it is larger, so
+    /// that its longest side is at most `max_side` pixels.
+    pub fn detect_within(&self, image: &RgbImage, max_side: u32) -> Result<Vec<Face>> {
+        let (input_image, scale) = crate::decode::shrink_to_fit(image, max_side.max(32));
         let padded_w = (input_image.width() as usize).div_ceil(32) * 32;
         let padded_h = (input_image.height() as usize).div_ceil(32) * 32;
         let plan = self.plan(padded_h, padded_w)?;
-        let input = bgr_tensor(&input_image, padded_h, padded_w);
+        // Channel 0 is blue: the network was trained on OpenCV's BGR order.
+        let input = planar_tensor(&input_image, padded_h, padded_w, [2, 1, 0], 1.0);
         let outputs = plan
             .run(tvec!(input.into()))
             .map_err(|e| model_error(NAME, e))?;
@@ -75,18 +91,6 @@ impl Detector {
         plans.insert((height, width), plan.clone());
         Ok(plan)
     }
-}
-
-fn bgr_tensor(image: &RgbImage, height: usize, width: usize) -> Tensor {
-    let array = tract_ndarray::Array4::from_shape_fn((1, 3, height, width), |(_, c, y, x)| {
-        if x >= image.width() as usize || y >= image.height() as usize {
-            return 0.0;
-        }
-        let pixel = image.get_pixel(x as u32, y as u32);
-        // Channel 0 is blue: the network was trained on OpenCV's BGR order.
-        f32::from(pixel[2 - c])
-    });
-    array.into()
 }
 
 /// Output order of the ONNX file: cls, obj, bbox and kps, each at strides
@@ -162,13 +166,93 @@ fn rescale(face: &mut Face, factor: f32) {
     }
 }
 
+/// Keeps the best detection of each face, with its box and landmarks the
+/// score-weighted mean of the detections that overlap it closely.
+///
+/// Neighbouring cells and strides report the same face with nearly equal
+/// scores; keeping only the top one lets a change of one grey level in the
+/// frame switch the box between them, so the mean is steadier.
 fn non_max_suppression(mut faces: Vec<Face>) -> Vec<Face> {
     faces.sort_by(|a, b| b.score.total_cmp(&a.score));
-    let mut kept: Vec<Face> = Vec::new();
+    let mut groups: Vec<Vec<Face>> = Vec::new();
     for face in faces {
-        if kept.iter().all(|k| k.bbox.iou(&face.bbox) < NMS_IOU) {
-            kept.push(face);
+        match groups
+            .iter_mut()
+            .find(|group| group[0].bbox.iou(&face.bbox) >= NMS_IOU)
+        {
+            Some(group) if group[0].bbox.iou(&face.bbox) >= MERGE_IOU => group.push(face),
+            Some(_) => {}
+            None => groups.push(vec![face]),
         }
     }
-    kept
+    groups.iter().map(|group| weighted_mean(group)).collect()
+}
+
+fn weighted_mean(group: &[Face]) -> Face {
+    let total: f32 = group.iter().map(|f| f.score).sum();
+    let mean = |value: &dyn Fn(&Face) -> f32| {
+        group.iter().map(|f| value(f) * f.score).sum::<f32>() / total
+    };
+    let point =
+        |pick: &dyn Fn(&Face) -> Point| Point::new(mean(&|f| pick(f).x), mean(&|f| pick(f).y));
+    Face {
+        score: group[0].score,
+        bbox: Rect {
+            x: mean(&|f| f.bbox.x),
+            y: mean(&|f| f.bbox.y),
+            width: mean(&|f| f.bbox.width),
+            height: mean(&|f| f.bbox.height),
+        },
+        right_eye: point(&|f| f.right_eye),
+        left_eye: point(&|f| f.left_eye),
+        nose: point(&|f| f.nose),
+        mouth_right: point(&|f| f.mouth_right),
+        mouth_left: point(&|f| f.mouth_left),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn face(score: f32, x: f32, eye_y: f32) -> Face {
+        let p = |dx: f32| Point::new(x + dx, eye_y);
+        Face {
+            score,
+            bbox: Rect {
+                x,
+                y: 0.0,
+                width: 100.0,
+                height: 120.0,
+            },
+            right_eye: p(30.0),
+            left_eye: p(70.0),
+            nose: p(50.0),
+            mouth_right: p(35.0),
+            mouth_left: p(65.0),
+        }
+    }
+
+    #[test]
+    fn close_detections_of_one_face_are_averaged_by_score() {
+        let kept = non_max_suppression(vec![face(0.90, 0.0, 40.0), face(0.90, 10.0, 50.0)]);
+        assert_eq!(kept.len(), 1);
+        assert!((kept[0].bbox.x - 5.0).abs() < 1e-4, "{:?}", kept[0].bbox);
+        assert!((kept[0].right_eye.y - 45.0).abs() < 1e-4);
+        assert_eq!(kept[0].score, 0.90);
+    }
+
+    #[test]
+    fn a_looser_overlap_is_dropped_and_a_separate_face_kept() {
+        // 50 px apart: IoU 1/3, over the suppression threshold but under
+        // the merging one, so the weaker box goes without moving the best.
+        let kept = non_max_suppression(vec![
+            face(0.95, 0.0, 40.0),
+            face(0.80, 50.0, 40.0),
+            face(0.70, 400.0, 40.0),
+        ]);
+        assert_eq!(kept.len(), 2);
+        assert_eq!(kept[0].bbox.x, 0.0);
+        assert_eq!(kept[1].bbox.x, 400.0);
+    }
 }

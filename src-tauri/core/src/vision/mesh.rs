@@ -6,7 +6,7 @@
 use image::{Rgb, RgbImage};
 use tract_onnx::prelude::*;
 
-use super::{Face, Plan, Point, model_error};
+use super::{Face, Plan, Point, model_error, planar_tensor};
 use crate::Result;
 
 const NAME: &str = "MediaPipe face mesh";
@@ -118,13 +118,11 @@ impl FaceMesh {
         };
         let crop = roi.sample(image);
 
-        let input = tract_ndarray::Array4::from_shape_fn(
-            (1, 3, SIZE as usize, SIZE as usize),
-            |(_, c, y, x)| f32::from(crop.get_pixel(x as u32, y as u32)[c]) / 255.0,
-        );
+        let side = SIZE as usize;
+        let input = planar_tensor(&crop, side, side, [0, 1, 2], 1.0 / 255.0);
         let outputs = self
             .plan
-            .run(tvec!(Tensor::from(input).into()))
+            .run(tvec!(input.into()))
             .map_err(|e| model_error(NAME, e))?;
         let view = |i: usize| -> Result<Vec<f32>> {
             let array = outputs[i]

@@ -5,11 +5,11 @@
 //! to a square, as MediaPipe does) and returns a 256x256 mask in 0-1.
 
 use image::RgbImage;
-use image::imageops::{self, FilterType};
 use tract_onnx::prelude::*;
 
-use super::{Plan, model_error};
+use super::{Plan, model_error, planar_tensor};
 use crate::Result;
+use crate::resample::{Filter, resize};
 
 const NAME: &str = "MediaPipe selfie segmentation";
 const SIZE: usize = 256;
@@ -66,13 +66,11 @@ impl Segmenter {
     }
 
     pub fn segment(&self, image: &RgbImage) -> Result<PersonMask> {
-        let small = imageops::resize(image, SIZE as u32, SIZE as u32, FilterType::Triangle);
-        let input = tract_ndarray::Array4::from_shape_fn((1, 3, SIZE, SIZE), |(_, c, y, x)| {
-            f32::from(small.get_pixel(x as u32, y as u32)[c]) / 255.0
-        });
+        let small = resize(image, SIZE as u32, SIZE as u32, Filter::Bilinear);
+        let input = planar_tensor(&small, SIZE, SIZE, [0, 1, 2], 1.0 / 255.0);
         let outputs = self
             .plan
-            .run(tvec!(Tensor::from(input).into()))
+            .run(tvec!(input.into()))
             .map_err(|e| model_error(NAME, e))?;
         let values: Vec<f32> = outputs[0]
             .to_plain_array_view::<f32>()
