@@ -96,8 +96,9 @@ enum Command {
         /// The photo file (JPEG or PNG).
         photo: PathBuf,
         /// Spec profile: a bundled profile name or the path of a .toml file.
-        #[arg(long, value_name = "NAME", default_value = DEFAULT_PROFILE)]
-        profile: String,
+        /// Defaults to the station's --profile, then to the settings' profile.
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
         /// Print the report as JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -243,7 +244,10 @@ pub fn main() -> ExitCode {
             json,
             lang,
             render,
-        }) => check(photo, profile, *json, *lang, render.as_deref()),
+        }) => match check_profile(&cli, profile.as_deref()) {
+            Ok(profile) => check(photo, &profile, *json, *lang, render.as_deref()),
+            Err(code) => code,
+        },
         Some(Command::Roster {
             action: RosterAction::Import { file, store },
         }) => roster_import(&store.or(&cli.store), file),
@@ -564,6 +568,22 @@ fn diagnostics(settings: Option<PathBuf>, to: &std::path::Path) -> ExitCode {
     }
 }
 
+/// Picks the profile of `check`: its own --profile, else the station's
+/// --profile, else the profile in the settings file, else the default
+/// profile when there is no settings file.
+fn check_profile(cli: &Cli, own: Option<&str>) -> Result<String, ExitCode> {
+    if let Some(name) = own.or(cli.profile.as_deref()) {
+        return Ok(name.to_owned());
+    }
+    let path = settings_path(cli.settings.clone()).map_err(|e| fail(2, e))?;
+    if !path.exists() {
+        return Ok(DEFAULT_PROFILE.to_owned());
+    }
+    Settings::load(&path)
+        .map(|settings| settings.profile)
+        .map_err(|e| fail(2, e))
+}
+
 fn check(
     photo: &std::path::Path,
     profile: &str,
@@ -571,6 +591,22 @@ fn check(
     lang: Lang,
     render: Option<&std::path::Path>,
 ) -> ExitCode {
+    if let Some(out) = render {
+        let jpeg = out
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("jpg") || e.eq_ignore_ascii_case("jpeg"));
+        if !jpeg {
+            return fail(
+                2,
+                format!(
+                    "--render {}: the rendered photo is a JPEG, so the file name must end in .jpg \
+                     or .jpeg",
+                    out.display()
+                ),
+            );
+        }
+    }
     let profile = match Profile::named(profile) {
         Ok(p) => p,
         Err(e) => return fail(exit_code_for(e.kind()), e),

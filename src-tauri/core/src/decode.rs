@@ -32,11 +32,17 @@ pub fn load_photo(path: &Path) -> Result<RgbImage> {
 
 /// Decodes an encoded photo, returning the reason as text when it cannot.
 pub fn decode_photo(bytes: &[u8]) -> std::result::Result<RgbImage, String> {
+    if bytes.is_empty() {
+        return Err("the file is empty (0 bytes); copy or capture the photo again".to_owned());
+    }
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| e.to_string())?;
     if reader.format().is_none() {
-        return Err("not a JPEG or PNG image (unknown file signature)".to_owned());
+        return Err(
+            "not a JPEG or PNG image (unknown file signature); save the photo as JPEG or PNG"
+                .to_owned(),
+        );
     }
     if reader.format() == Some(image::ImageFormat::Jpeg) && !ends_with_eoi(bytes) {
         // The decoder fills a cut-off JPEG with grey and reports no error,
@@ -120,6 +126,12 @@ mod tests {
     fn decode_reads_jpeg_fixture() {
         let image = load_photo(&crate::assets_dir().join("fixtures/grace_hopper.jpg")).unwrap();
         assert_eq!(image.dimensions(), (512, 600));
+    }
+
+    #[test]
+    fn decode_rejects_an_empty_file() {
+        let err = decode_photo(&[]).unwrap_err();
+        assert!(err.contains("empty"), "{err}");
     }
 
     #[test]

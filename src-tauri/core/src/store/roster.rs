@@ -274,6 +274,12 @@ pub(super) fn parse_lines(
     }
 
     errors.extend(find_repeats(&rows));
+    if errors.is_empty() && rows.is_empty() {
+        errors.push(RosterError::line(
+            2,
+            "the roster has a header but no students, add one line per student under the header",
+        ));
+    }
     if errors.is_empty() {
         Ok(rows)
     } else {
@@ -307,9 +313,32 @@ fn parse_header(first: &TextLine) -> Result<Header, Vec<RosterError>> {
         }
     }
 
+    if found.is_empty() {
+        // One error for the whole header reads better than seven missing
+        // columns, and a file split by another character is a common cause.
+        let joined = first.fields.join(",");
+        let reason = match [';', '\t', '|'].into_iter().find(|c| joined.contains(*c)) {
+            Some(separator) => format!(
+                "no known column in the header, which is separated by {separator:?} rather than \
+                 commas; save the roster as \"CSV UTF-8 (comma delimited)\" or as .xlsx"
+            ),
+            None => format!(
+                "no known column in the header; the first line must name the columns, such as \
+                 {}",
+                Column::ALL
+                    .map(|c| format!("{} or {}", c.chinese(), c.english()))
+                    .join(", ")
+            ),
+        };
+        return Err(vec![RosterError::line(first.line, reason)]);
+    }
     for column in Column::ALL {
         if !found.contains_key(&column) {
-            let reason = format!("column is missing, add a {:?} header", column.chinese());
+            let reason = format!(
+                "column is missing, add a {:?} (or {:?}) header",
+                column.chinese(),
+                column.english()
+            );
             errors.push(RosterError {
                 line: first.line,
                 column: Some(column),
@@ -621,6 +650,31 @@ mod tests {
         assert_eq!(rows[0].class_name, "K");
         assert_eq!(rows[0].school, "U");
         Ok(())
+    }
+
+    #[test]
+    fn semicolon_file_gets_one_separator_error() {
+        let text =
+            format!("学号;姓名;身份证号;学校;学院;班级;采集码\nS1;李;{VALID_ID};U;C;K;CODE0001\n");
+
+        let errors = parse(&text).expect_err("semicolons are not commas").errors;
+
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].reason.contains("';'"), "{}", errors[0].reason);
+    }
+
+    #[test]
+    fn header_only_file_is_rejected() {
+        let text = "学号,姓名,身份证号,学校,学院,班级,采集码\n";
+
+        let errors = parse(text).expect_err("no students").errors;
+
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].reason.contains("no students"),
+            "{}",
+            errors[0].reason
+        );
     }
 
     #[test]

@@ -1,0 +1,160 @@
+//! The station's command line run as a person runs it: the built binary on
+//! real photos and files, checked by exit code, output and error text.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use anyhow::Result;
+use tucai_tests::{repo_root, station_binary};
+
+/// Runs the station with `args`, with the settings at `settings` so that
+/// the machine's own settings file is never read.
+fn station(settings: &Path, args: &[&str]) -> Result<Output> {
+    Ok(Command::new(station_binary()?)
+        .arg("--settings")
+        .arg(settings)
+        .args(args)
+        .env("TUCAI_LOG", "warn")
+        .output()?)
+}
+
+fn demo_frame() -> String {
+    repo_root()
+        .join("assets/demo-camera/frame-00.jpg")
+        .display()
+        .to_string()
+}
+
+fn report_profile(output: &Output) -> Result<String> {
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    Ok(report["profile"].as_str().unwrap_or_default().to_owned())
+}
+
+#[test]
+fn check_renders_the_output_photo() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = dir.path().join("settings.toml");
+    let out = dir.path().join("photo.jpg");
+
+    let output = station(
+        &settings,
+        &[
+            "check",
+            &demo_frame(),
+            "--json",
+            "--render",
+            &out.display().to_string(),
+        ],
+    )?;
+
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let jpeg = std::fs::read(&out)?;
+    assert_eq!(&jpeg[..2], &[0xFF, 0xD8]);
+    let photo = image::load_from_memory(&jpeg)?;
+    assert_eq!((photo.width(), photo.height()), (480, 640));
+    Ok(())
+}
+
+#[test]
+fn check_refuses_a_png_render_name() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = dir.path().join("settings.toml");
+    let out = dir.path().join("photo.png");
+
+    let output = station(
+        &settings,
+        &[
+            "check",
+            &demo_frame(),
+            "--render",
+            &out.display().to_string(),
+        ],
+    )?;
+
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(".jpg"), "{stderr}");
+    assert!(!out.exists());
+    Ok(())
+}
+
+#[test]
+fn check_follows_the_settings_profile() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = dir.path().join("settings.toml");
+    std::fs::write(&settings, "profile = \"chsi-blue\"\n")?;
+
+    let from_settings = station(&settings, &["check", &demo_frame(), "--json"])?;
+    let from_station_flag = station(
+        &settings,
+        &[
+            "--profile",
+            "icao-passport",
+            "check",
+            &demo_frame(),
+            "--json",
+        ],
+    )?;
+    let from_own_flag = station(
+        &settings,
+        &[
+            "--profile",
+            "icao-passport",
+            "check",
+            &demo_frame(),
+            "--json",
+            "--profile",
+            "chsi-diploma",
+        ],
+    )?;
+
+    assert_eq!(report_profile(&from_settings)?, "chsi-blue");
+    assert_eq!(report_profile(&from_station_flag)?, "icao-passport");
+    assert_eq!(report_profile(&from_own_flag)?, "chsi-diploma");
+    Ok(())
+}
+
+#[test]
+fn check_names_an_empty_file() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = dir.path().join("settings.toml");
+    let empty = dir.path().join("empty.jpg");
+    std::fs::write(&empty, b"")?;
+
+    let output = station(&settings, &["check", &empty.display().to_string()])?;
+
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("empty.jpg"), "{stderr}");
+    assert!(stderr.contains("empty (0 bytes)"), "{stderr}");
+    Ok(())
+}
+
+#[test]
+fn roster_import_explains_a_semicolon_file() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = dir.path().join("settings.toml");
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(
+        &roster,
+        "学号;姓名;身份证号;学校;学院;班级;采集码\nS1;李;11010519491231002X;U;C;K;CODE0001\n",
+    )?;
+    let data = dir.path().join("data");
+
+    let output = station(
+        &settings,
+        &[
+            "roster",
+            "import",
+            &roster.display().to_string(),
+            "--data-dir",
+            &data.display().to_string(),
+        ],
+    )?;
+
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("';'"), "{stderr}");
+    assert!(stderr.contains("CSV UTF-8"), "{stderr}");
+    Ok(())
+}
