@@ -30,8 +30,9 @@ pub enum BundleSettings<'a> {
 }
 
 /// Writes a bundle into a new folder `tucai-diagnostics-<time>` inside
-/// `parent`, which must exist. `cameras` is one line per camera the
-/// operating system lists; `log_dir` may be missing or empty.
+/// `parent`, which must exist. `cameras` is one line per video node the
+/// operating system lists, each followed by indented lines of its formats;
+/// `log_dir` may be missing or empty.
 pub fn write_bundle(
     parent: &Path,
     settings: BundleSettings<'_>,
@@ -92,15 +93,17 @@ pub fn write_bundle(
     Ok(Bundle {
         folder,
         log_files: logs,
-        cameras: cameras.len(),
+        cameras: cameras.iter().filter(|line| !line.starts_with(' ')).count(),
     })
 }
 
-/// Lists the cameras the operating system reports, one line each.
+/// Lists the video nodes the operating system reports, one line each
+/// with its kind, or why it is skipped or cannot be opened, followed by an
+/// indented line per format.
 pub fn camera_lines() -> Vec<String> {
-    crate::camera::list_devices()
-        .into_iter()
-        .map(|device| format!("{}: {}", device.index, device.name))
+    crate::camera::probe_nodes()
+        .iter()
+        .flat_map(|node| crate::camera::describe_node(&crate::camera::classify_node(node)))
         .collect()
 }
 

@@ -110,6 +110,11 @@ pub struct CameraState {
     pub source: CameraSourceKind,
     pub name: String,
     pub state: CameraRunState,
+    /// Frame rate the camera was opened at, as its backend reports it.
+    pub requested_fps: Option<u32>,
+    /// Delivered frames per second over the last 2 s, measured from frame
+    /// arrivals, since backends misreport the rate.
+    pub measured_fps: Option<f32>,
     pub frame_width: u32,
     pub frame_height: u32,
     pub outline: Outline,

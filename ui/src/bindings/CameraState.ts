@@ -4,7 +4,16 @@ import type { CameraSourceKind } from "./CameraSourceKind";
 import type { Outline } from "./Outline";
 import type { Text } from "./Text";
 
-export type CameraState = { source: CameraSourceKind, name: string, state: CameraRunState, frame_width: number, frame_height: number, outline: Outline, 
+export type CameraState = { source: CameraSourceKind, name: string, state: CameraRunState, 
+/**
+ * Frame rate the camera was opened at, as its backend reports it.
+ */
+requested_fps: number | null, 
+/**
+ * Delivered frames per second over the last 2 s, measured from frame
+ * arrivals, since backends misreport the rate.
+ */
+measured_fps: number | null, frame_width: number, frame_height: number, outline: Outline, 
 /**
  * Reason the camera is lost, the format problem with the bytes received
  * and expected, or the reason the demo camera runs, with the fix.

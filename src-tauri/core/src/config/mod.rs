@@ -62,6 +62,10 @@ pub struct Settings {
     pub retention_days: u32,
     /// Full screen without window controls; only a supervisor can close it.
     pub kiosk: bool,
+    /// Use a built-in user-facing camera when no external or rear one is
+    /// attached. Off by default: at arm's height it makes the student raise
+    /// the shoulders and tilt the head.
+    pub allow_user_facing_camera: bool,
 }
 
 impl Default for Settings {
@@ -87,6 +91,7 @@ impl Default for Settings {
             sync_retry_max_seconds: 300,
             retention_days: 90,
             kiosk: false,
+            allow_user_facing_camera: false,
         }
     }
 }
