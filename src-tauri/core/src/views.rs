@@ -115,6 +115,9 @@ pub struct CameraState {
     /// Delivered frames per second over the last 2 s, measured from frame
     /// arrivals, since backends misreport the rate.
     pub measured_fps: Option<f32>,
+    /// Controls the camera lists that a student's session can lock; the
+    /// settings screen shows a switch only for these.
+    pub lockable_controls: Vec<crate::camera::LockableControl>,
     pub frame_width: u32,
     pub frame_height: u32,
     pub outline: Outline,

@@ -9,11 +9,14 @@ use std::time::Duration;
 use nokhwa::Buffer;
 use nokhwa::Camera;
 use nokhwa::utils::{
-    ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType,
-    Resolution, frame_formats,
+    ApiBackend, CameraFormat, CameraIndex, ControlValueSetter, FrameFormat, KnownCameraControl,
+    RequestedFormat, RequestedFormatType, Resolution, frame_formats,
 };
 
 use super::catalog::{CameraDesc, CameraKind, FormatDesc, NodeDesc, camera_kind, usable_cameras};
+use super::exposure::{
+    CameraControls, ControlHandle, ControlReading, ControlSessions, LockableControl,
+};
 use super::{
     FrameData, FrameSource, PixelFormat, RawBuffer, choose_format_rung, explain,
     user_facing_refusal,
@@ -138,6 +141,7 @@ pub struct DeviceSource {
     name: String,
     size: (u32, u32),
     format: FormatDesc,
+    controls: ControlHandle,
 }
 
 impl DeviceSource {
@@ -149,6 +153,7 @@ impl DeviceSource {
         // One buffer in hand at most: the feed keeps only the newest frame,
         // so a deeper queue would only age the frames.
         let (frames_tx, frames_rx) = mpsc::sync_channel(1);
+        let (requests_tx, requests_rx) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
         let thread_stop = stop.clone();
         std::thread::Builder::new()
@@ -161,25 +166,40 @@ impl DeviceSource {
                         return;
                     }
                 };
-                let _ = opened_tx.send(Ok((camera.info().human_name(), format)));
-                read_frames(&mut camera, &frames_tx, &thread_stop);
+                let mut controls = NokhwaControls::default();
+                let lockable = controls.with(&mut camera).lockable();
+                let _ = opened_tx.send(Ok((camera.info().human_name(), format, lockable)));
+                let mut sessions = ControlSessions::default();
+                read_frames(
+                    &mut camera,
+                    &frames_tx,
+                    &thread_stop,
+                    &mut |camera: &mut Camera| {
+                        sessions.serve(&mut controls.with(camera), &requests_rx);
+                    },
+                );
+                sessions.release(&mut controls.with(&mut camera));
                 if let Err(e) = camera.stop_stream() {
                     tracing::warn!(index, error = %e, "camera did not stop cleanly");
                 }
             })
             .map_err(|e| Error::Camera(format!("cannot start the camera reader thread: {e}")))?;
-        let (name, format) = opened_rx.recv().map_err(|_| {
+        let (name, format, lockable) = opened_rx.recv().map_err(|_| {
             Error::Camera(format!(
                 "the reader thread of camera {index} stopped while opening it"
             ))
         })??;
-        tracing::info!(index, %name, %format, "camera opened");
+        tracing::info!(index, %name, %format, ?lockable, "camera opened");
         Ok(Self {
             frames: frames_rx,
             stop,
             name,
             size: (format.width, format.height),
             format,
+            controls: ControlHandle {
+                lockable,
+                requests: requests_tx,
+            },
         })
     }
 }
@@ -228,9 +248,16 @@ fn open_camera(index: u32, allow_user_facing: bool) -> Result<(Camera, FormatDes
     Ok((camera, delivered))
 }
 
-/// Reads buffers into `frames` until the source stops or is dropped.
-fn read_frames(camera: &mut Camera, frames: &SyncSender<Result<RawBuffer>>, stop: &AtomicBool) {
+/// Reads buffers into `frames` until the source stops or is dropped, and
+/// calls `between` after each buffer for the control requests.
+fn read_frames(
+    camera: &mut Camera,
+    frames: &SyncSender<Result<RawBuffer>>,
+    stop: &AtomicBool,
+    between: &mut dyn FnMut(&mut Camera),
+) {
     while !stop.load(Ordering::Relaxed) {
+        between(camera);
         let read = camera
             .frame()
             .map(|buffer| raw_buffer(&buffer))
@@ -256,6 +283,10 @@ impl FrameSource for DeviceSource {
 
     fn requested_fps(&self) -> Option<u32> {
         Some(self.format.fps)
+    }
+
+    fn controls(&self) -> Option<ControlHandle> {
+        Some(self.controls.clone())
     }
 
     // NOTE: this time-out has never run against a real device, hung or not;
@@ -297,6 +328,147 @@ impl Drop for DeviceSource {
     // opening it again may fail meanwhile.
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The automatic mode each control had before a session locked it, kept
+/// across the borrows of the camera that [`NokhwaControls::with`] makes.
+#[derive(Debug, Default)]
+struct NokhwaControls {
+    exposure_auto_mode: Option<i64>,
+}
+
+impl NokhwaControls {
+    fn with<'a>(&'a mut self, camera: &'a mut Camera) -> CameraWithControls<'a> {
+        CameraWithControls {
+            camera,
+            state: self,
+        }
+    }
+}
+
+/// A camera's exposure and white balance through nokhwa's V4L2 controls.
+struct CameraWithControls<'a> {
+    camera: &'a mut Camera,
+    state: &'a mut NokhwaControls,
+}
+
+/// V4L2 control ids (linux/v4l2-controls.h): a mode control and a value
+/// control per lockable control.
+mod v4l2_id {
+    /// Menu: 1 is manual; 0 (auto) and 3 (aperture priority) are automatic.
+    pub const EXPOSURE_AUTO: u128 = 0x009a_0901;
+    /// Exposure time in 100 µs units.
+    pub const EXPOSURE_ABSOLUTE: u128 = 0x009a_0902;
+    /// Boolean: true is automatic.
+    pub const AUTO_WHITE_BALANCE: u128 = 0x0098_090c;
+    pub const EXPOSURE_MANUAL: i64 = 1;
+    pub const EXPOSURE_APERTURE_PRIORITY: i64 = 3;
+}
+
+fn control_ids(control: LockableControl) -> (KnownCameraControl, KnownCameraControl) {
+    match control {
+        LockableControl::Exposure => (
+            KnownCameraControl::Other(v4l2_id::EXPOSURE_AUTO),
+            KnownCameraControl::Other(v4l2_id::EXPOSURE_ABSOLUTE),
+        ),
+        LockableControl::WhiteBalance => (
+            KnownCameraControl::Other(v4l2_id::AUTO_WHITE_BALANCE),
+            // V4L2_CID_WHITE_BALANCE_TEMPERATURE (0x0098091a) in kelvin,
+            // which nokhwa lists under its own name.
+            KnownCameraControl::WhiteBalance,
+        ),
+    }
+}
+
+fn integer(value: &ControlValueSetter) -> Option<i64> {
+    match value {
+        ControlValueSetter::Integer(v) | ControlValueSetter::EnumValue(v) => Some(*v),
+        ControlValueSetter::Boolean(b) => Some(i64::from(*b)),
+        _ => None,
+    }
+}
+
+// NOTE: untested here, since this machine has no camera. The ids are
+// V4L2's, so on Windows and macOS no control is listed and the settings
+// screen hides the lock switches.
+impl CameraControls for CameraWithControls<'_> {
+    fn lockable(&mut self) -> Vec<LockableControl> {
+        if !cfg!(target_os = "linux") {
+            return Vec::new();
+        }
+        let listed: Vec<KnownCameraControl> = match self.camera.camera_controls() {
+            Ok(controls) => controls.iter().map(|c| c.control()).collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "camera controls could not be listed");
+                return Vec::new();
+            }
+        };
+        [LockableControl::Exposure, LockableControl::WhiteBalance]
+            .into_iter()
+            .filter(|&control| {
+                let (mode, value) = control_ids(control);
+                listed.contains(&mode) && listed.contains(&value)
+            })
+            .collect()
+    }
+
+    fn read(&mut self, control: LockableControl) -> std::result::Result<ControlReading, String> {
+        let (mode_id, value_id) = control_ids(control);
+        let read = |id| -> std::result::Result<i64, String> {
+            let current = self.camera.camera_control(id).map_err(|e| e.to_string())?;
+            integer(&current.value()).ok_or_else(|| format!("{id} has no whole-number value"))
+        };
+        let mode = read(mode_id)?;
+        let value = read(value_id)?;
+        let automatic = match control {
+            LockableControl::Exposure => mode != v4l2_id::EXPOSURE_MANUAL,
+            LockableControl::WhiteBalance => mode != 0,
+        };
+        Ok(ControlReading { automatic, value })
+    }
+
+    fn set_manual(
+        &mut self,
+        control: LockableControl,
+        value: i64,
+    ) -> std::result::Result<(), String> {
+        let (mode_id, value_id) = control_ids(control);
+        let manual = match control {
+            LockableControl::Exposure => {
+                let mode = self
+                    .camera
+                    .camera_control(mode_id)
+                    .ok()
+                    .and_then(|c| integer(&c.value()));
+                self.state.exposure_auto_mode = mode;
+                ControlValueSetter::Integer(v4l2_id::EXPOSURE_MANUAL)
+            }
+            LockableControl::WhiteBalance => ControlValueSetter::Boolean(false),
+        };
+        self.camera
+            .set_camera_control(mode_id, manual)
+            .and_then(|()| {
+                self.camera
+                    .set_camera_control(value_id, ControlValueSetter::Integer(value))
+            })
+            .map_err(|e| e.to_string())
+    }
+
+    fn set_automatic(&mut self, control: LockableControl) -> std::result::Result<(), String> {
+        let (mode_id, _) = control_ids(control);
+        let automatic = match control {
+            LockableControl::Exposure => ControlValueSetter::Integer(
+                self.state
+                    .exposure_auto_mode
+                    .filter(|&mode| mode != v4l2_id::EXPOSURE_MANUAL)
+                    .unwrap_or(v4l2_id::EXPOSURE_APERTURE_PRIORITY),
+            ),
+            LockableControl::WhiteBalance => ControlValueSetter::Boolean(true),
+        };
+        self.camera
+            .set_camera_control(mode_id, automatic)
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use image::RgbImage;
 
 use super::{
-    BadBuffer, FrameData, FrameRateMeter, FrameSource, RateLogPolicy, SourceFactory, decode_buffer,
+    BadBuffer, ControlHandle, ControlRequest, FrameData, FrameRateMeter, FrameSource,
+    LockableControl, RateLogPolicy, SourceFactory, decode_buffer,
 };
 use crate::text::Text;
 use crate::views::{CameraRunState, CameraSourceKind};
@@ -52,6 +53,8 @@ struct SlotState {
     lost: Option<Text>,
     /// Delivered frames per second over the last `RATE_WINDOW`.
     measured_fps: Option<f32>,
+    /// The open source's control requests, replaced when it reopens.
+    controls: Option<ControlHandle>,
     /// The latest bad buffer, once `MAX_BAD_BUFFERS` came in a row.
     format_problem: Option<BadBuffer>,
     /// Bad buffers dropped since the feed started.
@@ -156,6 +159,35 @@ impl FrameSlot {
             .measured_fps
     }
 
+    fn set_controls(&self, controls: Option<ControlHandle>) {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .controls = controls;
+    }
+
+    /// Returns the controls the open source can lock for a session.
+    pub fn lockable_controls(&self) -> Vec<LockableControl> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .controls
+            .as_ref()
+            .map(|handle| handle.lockable.clone())
+            .unwrap_or_default()
+    }
+
+    /// Sends `request` to the open source's controls, if it has any. The
+    /// source carries it out between two frames.
+    pub fn request_controls(&self, request: ControlRequest) {
+        let state = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(handle) = &state.controls
+            && handle.requests.send(request).is_err()
+        {
+            tracing::warn!("camera controls request dropped: the camera reader has stopped");
+        }
+    }
+
     fn set_measured_fps(&self, fps: Option<f32>) {
         self.inner
             .lock()
@@ -213,6 +245,7 @@ impl CameraFeed {
                         return;
                     }
                 };
+                thread_slot.set_controls(source.controls());
                 let _ = opened_tx.send(Ok((
                     source.name(),
                     source.kind(),
@@ -269,7 +302,9 @@ fn run(
     let size = source.size();
     let mut number = 0u64;
     loop {
+        slot.set_controls(source.controls());
         read_until_lost(source.as_mut(), &mut number, slot, stop);
+        slot.set_controls(None);
         drop(source);
         match reopen(&mut factory, size, slot, stop) {
             Some(reopened) => source = reopened,
@@ -420,6 +455,8 @@ impl Drop for CameraFeed {
 mod tests {
     use super::*;
     use crate::camera::ReplaySource;
+
+    use crate::camera::{ControlHandle, ControlRequest, LockableControl};
 
     fn replay() -> SourceFactory {
         Box::new(|| {
@@ -632,6 +669,73 @@ mod tests {
         });
         assert_eq!(feed.state(), CameraRunState::Lost);
         assert_eq!(feed.size, (4, 2));
+    }
+
+    /// A source with controls, whose requests land in a channel.
+    struct ControlledSource {
+        handle: ControlHandle,
+    }
+
+    impl FrameSource for ControlledSource {
+        fn name(&self) -> String {
+            "controlled".into()
+        }
+
+        fn kind(&self) -> CameraSourceKind {
+            CameraSourceKind::Device
+        }
+
+        fn size(&self) -> (u32, u32) {
+            (4, 2)
+        }
+
+        fn controls(&self) -> Option<ControlHandle> {
+            Some(self.handle.clone())
+        }
+
+        fn next_frame(&mut self, _timeout: Duration) -> Result<FrameData> {
+            std::thread::sleep(Duration::from_millis(5));
+            Ok(yuyv(true))
+        }
+    }
+
+    #[test]
+    fn feed_forwards_control_requests() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let handle = ControlHandle {
+            lockable: vec![LockableControl::Exposure],
+            requests: tx,
+        };
+        let feed = CameraFeed::start(Box::new(move || {
+            Ok(Box::new(ControlledSource {
+                handle: handle.clone(),
+            }) as Box<dyn FrameSource>)
+        }))
+        .unwrap();
+
+        assert_eq!(
+            feed.slot().lockable_controls(),
+            vec![LockableControl::Exposure]
+        );
+        feed.slot()
+            .request_controls(ControlRequest::Lock(vec![LockableControl::Exposure]));
+        feed.slot().request_controls(ControlRequest::Release);
+        assert_eq!(
+            rx.recv_timeout(Duration::from_secs(1)).unwrap(),
+            ControlRequest::Lock(vec![LockableControl::Exposure])
+        );
+        assert_eq!(
+            rx.recv_timeout(Duration::from_secs(1)).unwrap(),
+            ControlRequest::Release
+        );
+    }
+
+    #[test]
+    fn replay_lists_no_controls() {
+        let feed = CameraFeed::start(replay()).unwrap();
+
+        assert!(feed.slot().lockable_controls().is_empty());
+        feed.slot().request_controls(ControlRequest::Release);
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod catalog;
 mod code;
 mod convert;
 mod device;
+mod exposure;
 mod fault;
 mod feed;
 mod negotiate;
@@ -23,6 +24,10 @@ pub use code::read_qr;
 pub(crate) use code::tests as code_tests;
 pub use convert::{RawLayout, check_mjpeg, nv12_to_rgb, yuyv_to_rgb};
 pub use device::{DeviceSource, list_cameras, probe_nodes};
+pub use exposure::{
+    CameraControls, ControlHandle, ControlReading, ControlRequest, ControlSessions, LockStep,
+    LockableControl, SessionLock, lock_session, release_session,
+};
 pub use fault::{
     CameraFault, Os, classify_message, explain, fault_from_errno, fault_from_io_kind, fault_text,
 };
@@ -57,6 +62,12 @@ pub trait FrameSource {
     /// Frame rate the source was opened at, as the backend reports it;
     /// `None` where the source has no nominal rate.
     fn requested_fps(&self) -> Option<u32> {
+        None
+    }
+
+    /// Returns the handle for exposure and white balance requests; `None`
+    /// for a source without controls.
+    fn controls(&self) -> Option<ControlHandle> {
         None
     }
 

@@ -66,6 +66,11 @@ pub struct Settings {
     /// attached. Off by default: at arm's height it makes the student raise
     /// the shoulders and tilt the head.
     pub allow_user_facing_camera: bool,
+    /// Hold the camera's exposure at its automatic value while one student
+    /// is in the live preview, where the camera lists the control.
+    pub lock_exposure: bool,
+    /// Hold the camera's white balance likewise.
+    pub lock_white_balance: bool,
 }
 
 impl Default for Settings {
@@ -92,6 +97,8 @@ impl Default for Settings {
             retention_days: 90,
             kiosk: false,
             allow_user_facing_camera: false,
+            lock_exposure: true,
+            lock_white_balance: true,
         }
     }
 }

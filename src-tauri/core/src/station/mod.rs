@@ -94,6 +94,7 @@ impl Station {
                 state: self.camera.state(),
                 requested_fps: self.camera.requested_fps,
                 measured_fps: slot.measured_fps(),
+                lockable_controls: slot.lockable_controls(),
                 frame_width: width,
                 frame_height: height,
                 outline: outline(width, height, &self.profile),
