@@ -66,16 +66,20 @@ pub fn fault_from_io_kind(kind: std::io::ErrorKind) -> Option<CameraFault> {
     }
 }
 
-/// Windows HRESULTs that Media Foundation returns for these causes.
+/// Windows HRESULTs that Media Foundation returns for these causes, as
+/// the `windows-sys` 0.36 crate defines them.
 const HRESULTS: &[(&str, CameraFault)] = &[
     // E_ACCESSDENIED: the privacy setting blocks camera access.
     ("0x80070005", CameraFault::Denied),
-    // MF_E_VIDEO_RECORDING_DEVICE_LOCKED: another app is using the camera.
-    ("0xc00d3e85", CameraFault::Busy),
-    // MF_E_HW_MFT_FAILED_START_STREAMING: often another app streaming.
+    // MF_E_VIDEO_DEVICE_LOCKED: another app is using the camera.
+    ("0xc00d4e24", CameraFault::Busy),
+    // MF_E_VIDEO_RECORDING_DEVICE_PREEMPTED: another app took the camera.
+    ("0xc00d3ea3", CameraFault::Busy),
+    // MF_E_HW_MFT_FAILED_START_STREAMING: the camera did not start, often
+    // because another app is streaming from it.
     ("0xc00d3704", CameraFault::Busy),
     // MF_E_VIDEO_RECORDING_DEVICE_INVALIDATED: the camera was removed.
-    ("0xc00d3e86", CameraFault::Missing),
+    ("0xc00d3ea2", CameraFault::Missing),
 ];
 
 /// Phrases of backend errors, lowercased, for errors that carry no code.
@@ -268,9 +272,11 @@ mod tests {
                 CameraFault::Denied,
             ),
             (
-                "Could not open device stream: 0xC00D3E85 device locked",
+                "Could not open device stream: 0xC00D4E24",
                 CameraFault::Busy,
             ),
+            ("Could not capture frame: 0xC00D3EA3", CameraFault::Busy),
+            ("Could not capture frame: 0xC00D3EA2", CameraFault::Missing),
             ("Could not capture frame: 0xC00D3704", CameraFault::Busy),
             (
                 "Could not initialize AVFoundation: Not Authorized",

@@ -14,8 +14,9 @@ const MIN_SHORT_SIDE: u32 = 720;
 const SMOOTH_FPS: u32 = 25;
 /// Lowest frame rate of the third rung.
 const USABLE_FPS: u32 = 15;
-/// Largest frame a preferred rung picks before larger ones: decoding MJPEG
-/// beyond 1920x1080 at 25 fps costs a kiosk's CPU more than the photo gains.
+/// Largest frame a preferred rung picks before larger ones. Decoding MJPEG
+/// beyond 1920x1080 at 25 fps is expected to cost a kiosk's CPU more than
+/// the photo gains (an estimate, not measured).
 const COMFORT_AREA: u64 = 1920 * 1080;
 
 /// The rungs of format negotiation, in the order tried.
