@@ -88,4 +88,13 @@ kiosk: boolean,
  * attached. Off by default: at arm's height it makes the student raise
  * the shoulders and tilt the head.
  */
-allow_user_facing_camera: boolean, };
+allow_user_facing_camera: boolean, 
+/**
+ * Hold the camera's exposure at its automatic value while one student
+ * is in the live preview, where the camera lists the control.
+ */
+lock_exposure: boolean, 
+/**
+ * Hold the camera's white balance likewise.
+ */
+lock_white_balance: boolean, };
