@@ -198,6 +198,29 @@ mod tests {
     }
 
     #[test]
+    fn bundle_counts_cameras_not_formats() {
+        let out = tempfile::tempdir().unwrap();
+        let cameras = vec![
+            "0: HD Pro Webcam C920 (external_or_rear)".to_owned(),
+            "    MJPEG 1920x1080 30 fps".to_owned(),
+            "    YUYV 1280x720 10 fps".to_owned(),
+            "1: HD Pro Webcam C920 (skipped: lists no video format)".to_owned(),
+        ];
+
+        let bundle = write_bundle(
+            out.path(),
+            BundleSettings::Loaded(&Settings::default()),
+            None,
+            &cameras,
+        )
+        .unwrap();
+
+        assert_eq!(bundle.cameras, 2);
+        let text = std::fs::read_to_string(bundle.folder.join("cameras.txt")).unwrap();
+        assert!(text.contains("    MJPEG 1920x1080 30 fps\n"), "{text}");
+    }
+
+    #[test]
     fn bundle_refuses_a_missing_folder() {
         let err = write_bundle(
             Path::new("/nonexistent/usb"),
