@@ -179,6 +179,24 @@ pub fn camera_kind(name: &str, position: Option<ReportedPosition>) -> CameraKind
         .map_or(CameraKind::ExternalOrRear, |(_, kind, _)| *kind)
 }
 
+/// Reads the position from a camera's description where the backend puts
+/// one there. nokhwa 0.10's AVFoundation backend describes a camera as
+/// `"{manufacturer}: {model} - {device type}, {position:?} f{aperture}"`,
+/// with the position `Front`, `Back` or `Unspecified`, and the device type
+/// `AVCaptureDeviceTypeExternal` (or `...ExternalUnknown`) for a USB camera.
+/// The V4L2 and Media Foundation backends describe no position.
+pub fn position_from_description(description: &str) -> Option<ReportedPosition> {
+    if description.contains(", Front f") {
+        Some(ReportedPosition::Front)
+    } else if description.contains(", Back f") {
+        Some(ReportedPosition::Back)
+    } else if description.contains("AVCaptureDeviceTypeExternal") {
+        Some(ReportedPosition::External)
+    } else {
+        None
+    }
+}
+
 /// A video node as the operating system reports it, before the station
 /// decides whether it is a camera.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -458,6 +476,31 @@ mod tests {
         assert_eq!(
             camera_kind("Front Camera", Some(ReportedPosition::Back)),
             CameraKind::ExternalOrRear
+        );
+    }
+
+    #[test]
+    fn avfoundation_description_positions() {
+        let front = "Apple Inc.: Apple Camera VendorID_0x106B - AVCaptureDeviceTypeBuiltInWideAngleCamera, Front f2.4";
+        let back = "Apple Inc.: iPad - AVCaptureDeviceTypeBuiltInWideAngleCamera, Back f1.8";
+        let external =
+            "Logitech: UVC Camera VendorID_1133 - AVCaptureDeviceTypeExternal, Unspecified f0";
+
+        assert_eq!(
+            position_from_description(front),
+            Some(ReportedPosition::Front)
+        );
+        assert_eq!(
+            position_from_description(back),
+            Some(ReportedPosition::Back)
+        );
+        assert_eq!(
+            position_from_description(external),
+            Some(ReportedPosition::External)
+        );
+        assert_eq!(
+            position_from_description("Video4Linux Device @ /dev/video0"),
+            None
         );
     }
 

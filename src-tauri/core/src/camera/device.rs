@@ -13,7 +13,10 @@ use nokhwa::utils::{
     RequestedFormat, RequestedFormatType, Resolution, frame_formats,
 };
 
-use super::catalog::{CameraDesc, CameraKind, FormatDesc, NodeDesc, camera_kind, usable_cameras};
+use super::catalog::{
+    CameraDesc, CameraKind, FormatDesc, NodeDesc, camera_kind, position_from_description,
+    usable_cameras,
+};
 use super::exposure::{
     CameraControls, ControlHandle, ControlReading, ControlSessions, LockableControl,
 };
@@ -42,7 +45,11 @@ pub fn probe_nodes() -> Vec<NodeDesc> {
     cameras
         .iter()
         .filter_map(|info| match info.index() {
-            CameraIndex::Index(index) => Some(probe_node(*index, info.human_name())),
+            CameraIndex::Index(index) => {
+                let mut node = probe_node(*index, info.human_name());
+                node.position = position_from_description(&info.description());
+                Some(node)
+            }
             CameraIndex::String(_) => None,
         })
         .collect()
@@ -214,7 +221,8 @@ fn open_camera(index: u32, allow_user_facing: bool) -> Result<(Camera, FormatDes
     let any = RequestedFormat::with_formats(RequestedFormatType::None, frame_formats());
     let mut camera = Camera::new(CameraIndex::Index(index), any).map_err(|e| fault(&e))?;
     let name = camera.info().human_name();
-    if !allow_user_facing && camera_kind(&name, None) == CameraKind::UserFacing {
+    let position = position_from_description(&camera.info().description());
+    if !allow_user_facing && camera_kind(&name, position) == CameraKind::UserFacing {
         return Err(Error::CameraFault(user_facing_refusal(index, &name)));
     }
     let formats: Vec<FormatDesc> = camera
