@@ -356,6 +356,26 @@ mod tests {
     }
 
     #[test]
+    fn error_camera_text() {
+        let own = Text::new("中文", "English");
+        let busy = crate::Error::Camera(
+            "Could not open device 1: Device or resource busy (os error 16)".into(),
+        );
+
+        assert_eq!(crate::Error::CameraFault(own.clone()).camera_text(), own);
+        assert!(
+            busy.camera_text().en.contains("busy in another program"),
+            "{}",
+            busy.camera_text().en
+        );
+        assert!(
+            busy.camera_text().zh.contains("占用"),
+            "{}",
+            busy.camera_text().zh
+        );
+    }
+
+    #[test]
     fn detail_kept_for_it() {
         let text = explain("V4L2 Error: Permission denied (os error 13)", Some(0));
 

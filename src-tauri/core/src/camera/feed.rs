@@ -613,6 +613,12 @@ mod tests {
         unplugged.store(true, Ordering::SeqCst);
         eventually("the loss", || feed.state() == CameraRunState::Lost);
         assert!(feed.slot().lost_reason().unwrap().contains("device gone"));
+        let lost = feed.slot().lost_text().unwrap();
+        assert!(
+            lost.zh.contains("摄像头"),
+            "the reason is in Chinese too: {}",
+            lost.zh
+        );
         assert!(feed.slot().predates_loss(&before));
         // Let at least one attempt to reopen fail before the camera is back.
         std::thread::sleep(RECONNECT_INTERVAL + Duration::from_millis(300));
