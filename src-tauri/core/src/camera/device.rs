@@ -47,7 +47,7 @@ pub fn probe_nodes() -> Vec<NodeDesc> {
         .filter_map(|info| match info.index() {
             CameraIndex::Index(index) => {
                 let mut node = probe_node(*index, info.human_name());
-                node.position = position_from_description(&info.description());
+                node.position = position_from_description(info.description());
                 Some(node)
             }
             CameraIndex::String(_) => None,
@@ -221,7 +221,7 @@ fn open_camera(index: u32, allow_user_facing: bool) -> Result<(Camera, FormatDes
     let any = RequestedFormat::with_formats(RequestedFormatType::None, frame_formats());
     let mut camera = Camera::new(CameraIndex::Index(index), any).map_err(|e| fault(&e))?;
     let name = camera.info().human_name();
-    let position = position_from_description(&camera.info().description());
+    let position = position_from_description(camera.info().description());
     if !allow_user_facing && camera_kind(&name, position) == CameraKind::UserFacing {
         return Err(Error::CameraFault(user_facing_refusal(index, &name)));
     }
