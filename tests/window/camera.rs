@@ -109,6 +109,10 @@ async fn camera_settings(client: &Client) -> Result<()> {
             "the demo camera lists no {absent} control, so no switch"
         );
     }
+    let facing = client
+        .find_all(Locator::Css("#setting-camera-facing"))
+        .await?;
+    assert!(facing.is_empty(), "the demo camera faces no direction");
     shot(client, "staff-settings-camera").await
 }
 

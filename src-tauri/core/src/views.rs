@@ -110,6 +110,8 @@ pub struct CameraState {
     pub source: CameraSourceKind,
     pub name: String,
     pub state: CameraRunState,
+    /// Direction the device faces; `None` for the demo camera.
+    pub facing: Option<crate::camera::CameraKind>,
     /// Frame rate the camera was opened at, as its backend reports it.
     pub requested_fps: Option<u32>,
     /// Delivered frames per second over the last 2 s, measured from frame

@@ -135,6 +135,10 @@ export class SettingsPanel implements Panel {
       html("span", { class: "setting-value", id: "setting-camera" }, name),
       html("span", { class: "setting-hint" }, t("settings.camera_hint")),
     );
+    if (camera?.facing != null) {
+      const facing = t(camera.facing === "user_facing" ? "settings.camera_user_facing" : "settings.camera_external");
+      row.append(html("span", { class: "setting-hint", id: "setting-camera-facing" }, facing));
+    }
     if (camera?.measured_fps != null) {
       const measured = camera.measured_fps.toFixed(1);
       const rate =

@@ -148,6 +148,7 @@ pub struct DeviceSource {
     name: String,
     size: (u32, u32),
     format: FormatDesc,
+    facing: CameraKind,
     controls: ControlHandle,
 }
 
@@ -166,7 +167,7 @@ impl DeviceSource {
         std::thread::Builder::new()
             .name(format!("camera-{index}-reader"))
             .spawn(move || {
-                let (mut camera, format) = match open_camera(index, allow_user_facing) {
+                let (mut camera, format, facing) = match open_camera(index, allow_user_facing) {
                     Ok(opened) => opened,
                     Err(e) => {
                         let _ = opened_tx.send(Err(e));
@@ -175,7 +176,7 @@ impl DeviceSource {
                 };
                 let mut controls = NokhwaControls::default();
                 let lockable = controls.with(&mut camera).lockable();
-                let _ = opened_tx.send(Ok((camera.info().human_name(), format, lockable)));
+                let _ = opened_tx.send(Ok((camera.info().human_name(), format, facing, lockable)));
                 let mut sessions = ControlSessions::default();
                 read_frames(
                     &mut camera,
@@ -191,7 +192,7 @@ impl DeviceSource {
                 }
             })
             .map_err(|e| Error::Camera(format!("cannot start the camera reader thread: {e}")))?;
-        let (name, format, lockable) = opened_rx.recv().map_err(|_| {
+        let (name, format, facing, lockable) = opened_rx.recv().map_err(|_| {
             Error::Camera(format!(
                 "the reader thread of camera {index} stopped while opening it"
             ))
@@ -203,6 +204,7 @@ impl DeviceSource {
             name,
             size: (format.width, format.height),
             format,
+            facing,
             controls: ControlHandle {
                 lockable,
                 requests: requests_tx,
@@ -215,14 +217,15 @@ impl DeviceSource {
 // NOTE: untested here, since this machine has no camera: the exact format
 // request, the fallback when the driver rejects it, and the open errors
 // run only against a real device.
-fn open_camera(index: u32, allow_user_facing: bool) -> Result<(Camera, FormatDesc)> {
+fn open_camera(index: u32, allow_user_facing: bool) -> Result<(Camera, FormatDesc, CameraKind)> {
     let fault =
         |e: &dyn std::fmt::Display| Error::CameraFault(explain(&e.to_string(), Some(index)));
     let any = RequestedFormat::with_formats(RequestedFormatType::None, frame_formats());
     let mut camera = Camera::new(CameraIndex::Index(index), any).map_err(|e| fault(&e))?;
     let name = camera.info().human_name();
     let position = position_from_description(camera.info().description());
-    if !allow_user_facing && camera_kind(&name, position) == CameraKind::UserFacing {
+    let facing = camera_kind(&name, position);
+    if !allow_user_facing && facing == CameraKind::UserFacing {
         return Err(Error::CameraFault(user_facing_refusal(index, &name)));
     }
     let formats: Vec<FormatDesc> = camera
@@ -253,7 +256,7 @@ fn open_camera(index: u32, allow_user_facing: bool) -> Result<(Camera, FormatDes
     camera.open_stream().map_err(|e| fault(&e))?;
     let delivered = format_desc(&camera.camera_format());
     tracing::info!(index, requested = %chosen, ?rung, granted = %delivered, "camera format negotiated");
-    Ok((camera, delivered))
+    Ok((camera, delivered, facing))
 }
 
 /// Reads buffers into `frames` until the source stops or is dropped, and
@@ -291,6 +294,10 @@ impl FrameSource for DeviceSource {
 
     fn requested_fps(&self) -> Option<u32> {
         Some(self.format.fps)
+    }
+
+    fn facing(&self) -> Option<CameraKind> {
+        Some(self.facing)
     }
 
     fn controls(&self) -> Option<ControlHandle> {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use image::RgbImage;
 
 use super::{
-    BadBuffer, ControlHandle, ControlRequest, FrameData, FrameRateMeter, FrameSource,
+    BadBuffer, CameraKind, ControlHandle, ControlRequest, FrameData, FrameRateMeter, FrameSource,
     LockableControl, RateLogPolicy, SourceFactory, decode_buffer,
 };
 use crate::text::Text;
@@ -219,6 +219,8 @@ pub struct CameraFeed {
     pub size: (u32, u32),
     /// Frame rate the source was opened at, as its backend reports it.
     pub requested_fps: Option<u32>,
+    /// Direction the device faces; `None` for recorded frames.
+    pub facing: Option<CameraKind>,
     /// Reason this source runs, such as "no camera found", shown to staff.
     pub note: Option<Text>,
 }
@@ -251,13 +253,14 @@ impl CameraFeed {
                     source.kind(),
                     source.size(),
                     source.requested_fps(),
+                    source.facing(),
                 )));
                 run(source, factory, &thread_slot, &thread_stop);
                 thread_slot.close();
             })
             .map_err(|e| Error::Camera(format!("cannot start the camera thread: {e}")))?;
 
-        let (name, kind, size, requested_fps) = opened_rx
+        let (name, kind, size, requested_fps, facing) = opened_rx
             .recv()
             .map_err(|_| Error::Camera("the camera thread stopped while opening".into()))??;
         tracing::info!(%name, ?kind, width = size.0, height = size.1, "camera feed started");
@@ -269,6 +272,7 @@ impl CameraFeed {
             kind,
             size,
             requested_fps,
+            facing,
             note: None,
         })
     }

@@ -65,6 +65,11 @@ pub trait FrameSource {
         None
     }
 
+    /// Returns the direction a device faces; `None` for recorded frames.
+    fn facing(&self) -> Option<CameraKind> {
+        None
+    }
+
     /// Returns the handle for exposure and white balance requests; `None`
     /// for a source without controls.
     fn controls(&self) -> Option<ControlHandle> {

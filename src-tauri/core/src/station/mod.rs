@@ -93,6 +93,7 @@ impl Station {
                 name: self.camera.name.clone(),
                 state: self.camera.state(),
                 requested_fps: self.camera.requested_fps,
+                facing: self.camera.facing,
                 measured_fps: slot.measured_fps(),
                 lockable_controls: slot.lockable_controls(),
                 frame_width: width,
