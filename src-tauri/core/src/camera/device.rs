@@ -33,7 +33,9 @@ use crate::{Error, Result};
 /// or the backend cannot be queried.
 // NOTE: only the empty list has run here, because this machine has no
 // camera. The capability check, the format listing and the open errors
-// run against a real device alone.
+// run against a real device alone. A camera that this process streams
+// from may list as busy: nokhwa shares the open V4L2 device, and opening
+// it again requests a format, which V4L2 rejects while streaming.
 pub fn probe_nodes() -> Vec<NodeDesc> {
     let cameras = match nokhwa::query(ApiBackend::Auto) {
         Ok(cameras) => cameras,
