@@ -141,6 +141,15 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// List the video nodes: each camera with its kind (user_facing or
+    /// external_or_rear) and formats, the nodes skipped and why, and the
+    /// camera the settings select. Exits 0 when a camera is selected and 2
+    /// when none can be, with the reason and the fix.
+    Cameras {
+        /// Language of the reason when no camera can be selected.
+        #[arg(long, value_enum, default_value_t = Lang::Zh)]
+        lang: Lang,
+    },
     /// Write a diagnostics bundle for IT into a new folder inside DIR:
     /// the settings, the versions, the newest log files and the camera
     /// list. The store (students, photos, keys) is left out.
@@ -264,6 +273,7 @@ pub fn main() -> ExitCode {
         }) => staff_add(&store.or(&cli.store), username, *role),
         Some(Command::Export { to, store }) => export(&store.or(&cli.store), to),
         Some(Command::Diagnostics { to }) => diagnostics(cli.settings.clone(), to),
+        Some(Command::Cameras { lang }) => cameras(cli.settings.clone(), *lang),
         Some(Command::Sync {
             action: SyncAction::Enrol { store },
         }) => sync_enrol(&cli, &store.or(&cli.store)),
@@ -529,6 +539,39 @@ fn export(args: &StoreArgs, to: &std::path::Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => fail(exit_code_for(e.kind()), e),
+    }
+}
+
+fn cameras(settings: Option<PathBuf>, lang: Lang) -> ExitCode {
+    use tucai_core::camera::{
+        NodeStatus, classify_node, describe_node, probe_nodes, select_from_nodes,
+    };
+
+    let settings = match settings_path(settings).and_then(|path| Settings::load(&path)) {
+        Ok(settings) => settings,
+        Err(e) => return fail(exit_code_for(e.kind()), e),
+    };
+    let statuses: Vec<NodeStatus> = probe_nodes().iter().map(classify_node).collect();
+    if statuses.is_empty() {
+        println!("no video node listed by the operating system");
+    }
+    for status in &statuses {
+        for line in describe_node(status) {
+            println!("{line}");
+        }
+    }
+    match select_from_nodes(&statuses, settings.allow_user_facing_camera) {
+        Ok(camera) => {
+            println!("selected: {} ({})", camera.index, camera.name);
+            ExitCode::SUCCESS
+        }
+        Err(why) => fail(
+            2,
+            match lang {
+                Lang::Zh => why.zh,
+                Lang::En => why.en,
+            },
+        ),
     }
 }
 

@@ -1,13 +1,15 @@
-//! A camera that sends buffers the station cannot read. The replay camera
-//! plays recorded YUYV buffers that are too short for their frame size, and
-//! the window shows the format problem in a banner with the byte counts.
+//! The camera in the window. A camera that sends buffers the station
+//! cannot read: the replay camera plays recorded YUYV buffers that are too
+//! short for their frame size, and the window shows the format problem in a
+//! banner with the byte counts. The settings screen's camera line: the
+//! measured frame rate, and only the switches the camera supports.
 
 use std::path::Path;
 
 use anyhow::Result;
-use fantoccini::Client;
+use fantoccini::{Client, Locator};
 use tucai_tests::window::{
-    STEP, TestStation, displayed, one_window_at_a_time, shot, sign_in, text_of, wait_for,
+    STEP, TestStation, click, displayed, one_window_at_a_time, shot, sign_in, text_of, wait_for,
     wait_until,
 };
 
@@ -63,6 +65,55 @@ async fn format_banner(client: &Client) -> Result<()> {
         "a camera that sends bad buffers is not lost"
     );
     shot(client, "camera-format-problem").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn camera_settings_show_measured_rate() -> Result<()> {
+    let _one = one_window_at_a_time().await;
+    let station = TestStation::new("")?;
+    station.add_staff(SUPERVISOR, "supervisor", SUPERVISOR_PASSWORD)?;
+
+    // No camera here: the station runs the demo camera at 25 fps.
+    let (_driver, client) = station.open(&[]).await?;
+    let outcome = camera_settings(&client).await;
+    if outcome.is_err() {
+        let _ = shot(&client, "failure-camera-settings").await;
+    }
+    client.close().await?;
+    outcome
+}
+
+async fn camera_settings(client: &Client) -> Result<()> {
+    sign_in(client, SUPERVISOR, SUPERVISOR_PASSWORD).await?;
+    wait_for(client, "#open-staff").await?;
+    click(client, "#open-staff").await?;
+    click(client, "#tab-settings").await?;
+    wait_until("the measured frame rate", STEP, || {
+        displayed(client, "#setting-camera-rate")
+    })
+    .await?;
+    let rate = text_of(client, "#setting-camera-rate").await?;
+    assert!(rate.contains("fps"), "the line names the unit: {rate}");
+    assert!(
+        rate.contains("25"),
+        "the demo camera opens at 25 fps: {rate}"
+    );
+    assert!(
+        displayed(client, "#setting-allow_user_facing_camera").await?,
+        "the user-facing camera switch is shown"
+    );
+    for absent in ["#setting-lock_exposure", "#setting-lock_white_balance"] {
+        let found = client.find_all(Locator::Css(absent)).await?;
+        assert!(
+            found.is_empty(),
+            "the demo camera lists no {absent} control, so no switch"
+        );
+    }
+    let facing = client
+        .find_all(Locator::Css("#setting-camera-facing"))
+        .await?;
+    assert!(facing.is_empty(), "the demo camera faces no direction");
+    shot(client, "staff-settings-camera").await
 }
 
 /// Writes a folder of raw buffers for 720x960 YUYV frames whose buffers

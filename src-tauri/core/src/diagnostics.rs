@@ -30,8 +30,9 @@ pub enum BundleSettings<'a> {
 }
 
 /// Writes a bundle into a new folder `tucai-diagnostics-<time>` inside
-/// `parent`, which must exist. `cameras` is one line per camera the
-/// operating system lists; `log_dir` may be missing or empty.
+/// `parent`, which must exist. `cameras` is one line per video node the
+/// operating system lists, each followed by indented lines of its formats;
+/// `log_dir` may be missing or empty.
 pub fn write_bundle(
     parent: &Path,
     settings: BundleSettings<'_>,
@@ -92,15 +93,17 @@ pub fn write_bundle(
     Ok(Bundle {
         folder,
         log_files: logs,
-        cameras: cameras.len(),
+        cameras: cameras.iter().filter(|line| !line.starts_with(' ')).count(),
     })
 }
 
-/// Lists the cameras the operating system reports, one line each.
+/// Lists the video nodes the operating system reports, one line each
+/// with its kind, or why it is skipped or cannot be opened, followed by an
+/// indented line per format.
 pub fn camera_lines() -> Vec<String> {
-    crate::camera::list_devices()
-        .into_iter()
-        .map(|device| format!("{}: {}", device.index, device.name))
+    crate::camera::probe_nodes()
+        .iter()
+        .flat_map(|node| crate::camera::describe_node(&crate::camera::classify_node(node)))
         .collect()
 }
 
@@ -192,6 +195,29 @@ mod tests {
         assert!(versions.contains("sqlite 3."), "{versions}");
         let cameras_text = std::fs::read_to_string(bundle.folder.join("cameras.txt")).unwrap();
         assert!(cameras_text.contains("USB Camera"));
+    }
+
+    #[test]
+    fn bundle_counts_cameras_not_formats() {
+        let out = tempfile::tempdir().unwrap();
+        let cameras = vec![
+            "0: HD Pro Webcam C920 (external_or_rear)".to_owned(),
+            "    MJPEG 1920x1080 30 fps".to_owned(),
+            "    YUYV 1280x720 10 fps".to_owned(),
+            "1: HD Pro Webcam C920 (skipped: lists no video format)".to_owned(),
+        ];
+
+        let bundle = write_bundle(
+            out.path(),
+            BundleSettings::Loaded(&Settings::default()),
+            None,
+            &cameras,
+        )
+        .unwrap();
+
+        assert_eq!(bundle.cameras, 2);
+        let text = std::fs::read_to_string(bundle.folder.join("cameras.txt")).unwrap();
+        assert!(text.contains("    MJPEG 1920x1080 30 fps\n"), "{text}");
     }
 
     #[test]

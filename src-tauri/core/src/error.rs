@@ -52,6 +52,11 @@ pub enum Error {
     #[error("camera: {0}")]
     Camera(String),
 
+    /// A camera failure with its cause and fix in both languages, for the
+    /// window's camera banner.
+    #[error("camera: {}", .0.en)]
+    CameraFault(crate::text::Text),
+
     #[error("model {name}: {reason}")]
     Model { name: String, reason: String },
 
@@ -88,7 +93,7 @@ impl Error {
                 ErrorKind::InvalidInput
             }
             Error::NotFound { .. } => ErrorKind::NotFound,
-            Error::Camera(_) => ErrorKind::Camera,
+            Error::Camera(_) | Error::CameraFault(_) => ErrorKind::Camera,
             Error::Model { .. } => ErrorKind::Model,
             Error::Store(_) | Error::Io { .. } => ErrorKind::Store,
             Error::Conflict(_) => ErrorKind::Conflict,
@@ -96,6 +101,15 @@ impl Error {
             Error::Denied(_) => ErrorKind::Denied,
             Error::Locked(_) => ErrorKind::Locked,
             Error::Network(_) => ErrorKind::Network,
+        }
+    }
+
+    /// Returns the bilingual text of a camera failure: its own for
+    /// `CameraFault`, otherwise the cause classified from the message.
+    pub fn camera_text(&self) -> crate::text::Text {
+        match self {
+            Error::CameraFault(text) => text.clone(),
+            other => crate::camera::explain(&other.to_string(), None),
         }
     }
 

@@ -110,6 +110,16 @@ pub struct CameraState {
     pub source: CameraSourceKind,
     pub name: String,
     pub state: CameraRunState,
+    /// Direction the device faces; `None` for the demo camera.
+    pub facing: Option<crate::camera::CameraKind>,
+    /// Frame rate the camera was opened at, as its backend reports it.
+    pub requested_fps: Option<u32>,
+    /// Delivered frames per second over the last 2 s, measured from frame
+    /// arrivals, since backends misreport the rate.
+    pub measured_fps: Option<f32>,
+    /// Controls the camera lists that a student's session can lock; the
+    /// settings screen shows a switch only for these.
+    pub lockable_controls: Vec<crate::camera::LockableControl>,
     pub frame_width: u32,
     pub frame_height: u32,
     pub outline: Outline,

@@ -82,4 +82,19 @@ retention_days: number,
 /**
  * Full screen without window controls; only a supervisor can close it.
  */
-kiosk: boolean, };
+kiosk: boolean, 
+/**
+ * Use a built-in user-facing camera when no external or rear one is
+ * attached. Off by default: at arm's height it makes the student raise
+ * the shoulders and tilt the head.
+ */
+allow_user_facing_camera: boolean, 
+/**
+ * Hold the camera's exposure at its automatic value while one student
+ * is in the live preview, where the camera lists the control.
+ */
+lock_exposure: boolean, 
+/**
+ * Hold the camera's white balance likewise.
+ */
+lock_white_balance: boolean, };

@@ -4,6 +4,7 @@
 
 import { getSettings, saveSettings } from "../api";
 import type { Failure } from "../api";
+import type { LockableControl } from "../bindings/LockableControl";
 import type { Settings } from "../bindings/Settings";
 import { byId, html } from "../dom";
 import { isMessageKey, pick, t } from "../i18n";
@@ -19,7 +20,9 @@ type Field =
   | { kind: "number"; key: NumberKey; min: number; max: number }
   | { kind: "text"; key: "profile" | "centre_url" | "station_name" }
   | { kind: "language"; key: "language" }
-  | { kind: "flag"; key: "auto_capture" | "kiosk" };
+  | { kind: "flag"; key: "auto_capture" | "kiosk" | "allow_user_facing_camera" }
+  // A lock switch is shown only when the camera lists its control.
+  | { kind: "flag"; key: "lock_exposure" | "lock_white_balance"; control: LockableControl };
 
 // The ranges repeat the backend's so that the inputs can show them. The
 // backend checks them again on save, and its message names the value at fault.
@@ -43,6 +46,9 @@ const fields: Field[] = [
   { kind: "number", key: "sync_retry_min_seconds", min: 1, max: 600 },
   { kind: "number", key: "sync_retry_max_seconds", min: 1, max: 86_400 },
   { kind: "flag", key: "kiosk" },
+  { kind: "flag", key: "allow_user_facing_camera" },
+  { kind: "flag", key: "lock_exposure", control: "exposure" },
+  { kind: "flag", key: "lock_white_balance", control: "white_balance" },
 ];
 
 type Outcome = { saved: true } | { saved: false; message: string };
@@ -59,6 +65,12 @@ export class SettingsPanel implements Panel {
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       void this.save();
+    });
+    // The camera's state and measured rate change while the panel is
+    // open; only its row is rebuilt, so typed values stay.
+    app.session.onChange(() => {
+      const row = this.form.querySelector('[data-key="camera"]');
+      row?.replaceWith(this.cameraRow());
     });
   }
 
@@ -85,7 +97,8 @@ export class SettingsPanel implements Panel {
     if (values !== null && this.filled) {
       values = this.read(values);
     }
-    this.form.replaceChildren(this.cameraRow(), ...fields.map((field) => this.row(field, values)));
+    const shown = fields.filter((field) => this.listed(field));
+    this.form.replaceChildren(this.cameraRow(), ...shown.map((field) => this.row(field, values)));
     this.filled = values !== null;
   }
 
@@ -97,6 +110,15 @@ export class SettingsPanel implements Panel {
       this.app.report(reason);
     }
     this.render();
+  }
+
+  /** Returns false for a lock switch whose control the camera does not list. */
+  private listed(field: Field): boolean {
+    if (!("control" in field)) {
+      return true;
+    }
+    const lockable = this.app.session.station?.camera.lockable_controls ?? [];
+    return lockable.includes(field.control);
   }
 
   private cameraRow(): HTMLElement {
@@ -113,6 +135,18 @@ export class SettingsPanel implements Panel {
       html("span", { class: "setting-value", id: "setting-camera" }, name),
       html("span", { class: "setting-hint" }, t("settings.camera_hint")),
     );
+    if (camera?.facing != null) {
+      const facing = t(camera.facing === "user_facing" ? "settings.camera_user_facing" : "settings.camera_external");
+      row.append(html("span", { class: "setting-hint", id: "setting-camera-facing" }, facing));
+    }
+    if (camera?.measured_fps != null) {
+      const measured = camera.measured_fps.toFixed(1);
+      const rate =
+        camera.requested_fps === null
+          ? t("settings.camera_rate", { measured })
+          : t("settings.camera_rate_requested", { measured, requested: camera.requested_fps });
+      row.append(html("span", { class: "setting-hint", id: "setting-camera-rate" }, rate));
+    }
     if (camera?.message != null) {
       row.append(html("span", { class: "setting-hint" }, pick(camera.message)));
     }

@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 
 use image::RgbImage;
 
-use super::{BadBuffer, FrameData, FrameSource, SourceFactory, decode_buffer};
+use super::{
+    BadBuffer, CameraKind, ControlHandle, ControlRequest, FrameData, FrameRateMeter, FrameSource,
+    LockableControl, RateLogPolicy, SourceFactory, decode_buffer,
+};
 use crate::text::Text;
 use crate::views::{CameraRunState, CameraSourceKind};
 use crate::{Error, Result};
@@ -46,7 +49,12 @@ pub struct FrameSlot {
 #[derive(Default)]
 struct SlotState {
     frame: Option<Frame>,
-    lost: Option<String>,
+    /// The reason the camera is lost, with the fix.
+    lost: Option<Text>,
+    /// Delivered frames per second over the last `RATE_WINDOW`.
+    measured_fps: Option<f32>,
+    /// The open source's control requests, replaced when it reopens.
+    controls: Option<ControlHandle>,
     /// The latest bad buffer, once `MAX_BAD_BUFFERS` came in a row.
     format_problem: Option<BadBuffer>,
     /// Bad buffers dropped since the feed started.
@@ -95,12 +103,13 @@ impl FrameSlot {
             .bad_buffers
     }
 
-    fn mark_lost(&self, reason: String) {
+    fn mark_lost(&self, reason: Text) {
         let mut state = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         if state.lost.is_none() {
             state.last_loss = Some(Instant::now());
         }
         state.lost = Some(reason);
+        state.measured_fps = None;
         self.changed.notify_all();
     }
 
@@ -128,12 +137,62 @@ impl FrameSlot {
             .clone()
     }
 
+    /// Returns why the camera is lost, in English, for logs and errors.
     pub fn lost_reason(&self) -> Option<String> {
+        self.lost_text().map(|text| text.en)
+    }
+
+    /// Returns why the camera is lost, with the fix, in both languages.
+    pub fn lost_text(&self) -> Option<Text> {
         self.inner
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .lost
             .clone()
+    }
+
+    /// Returns the delivered frame rate, measured from frame arrivals.
+    pub fn measured_fps(&self) -> Option<f32> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .measured_fps
+    }
+
+    fn set_controls(&self, controls: Option<ControlHandle>) {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .controls = controls;
+    }
+
+    /// Returns the controls the open source can lock for a session.
+    pub fn lockable_controls(&self) -> Vec<LockableControl> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .controls
+            .as_ref()
+            .map(|handle| handle.lockable.clone())
+            .unwrap_or_default()
+    }
+
+    /// Sends `request` to the open source's controls, if it has any. The
+    /// source carries it out between two frames.
+    pub fn request_controls(&self, request: ControlRequest) {
+        let state = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(handle) = &state.controls
+            && handle.requests.send(request).is_err()
+        {
+            tracing::warn!("camera controls request dropped: the camera reader has stopped");
+        }
+    }
+
+    fn set_measured_fps(&self, fps: Option<f32>) {
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .measured_fps = fps;
     }
 
     /// Waits up to `timeout` for a frame newer than `after`; `None` on
@@ -158,6 +217,10 @@ pub struct CameraFeed {
     pub name: String,
     pub kind: CameraSourceKind,
     pub size: (u32, u32),
+    /// Frame rate the source was opened at, as its backend reports it.
+    pub requested_fps: Option<u32>,
+    /// Direction the device faces; `None` for recorded frames.
+    pub facing: Option<CameraKind>,
     /// Reason this source runs, such as "no camera found", shown to staff.
     pub note: Option<Text>,
 }
@@ -184,13 +247,20 @@ impl CameraFeed {
                         return;
                     }
                 };
-                let _ = opened_tx.send(Ok((source.name(), source.kind(), source.size())));
+                thread_slot.set_controls(source.controls());
+                let _ = opened_tx.send(Ok((
+                    source.name(),
+                    source.kind(),
+                    source.size(),
+                    source.requested_fps(),
+                    source.facing(),
+                )));
                 run(source, factory, &thread_slot, &thread_stop);
                 thread_slot.close();
             })
             .map_err(|e| Error::Camera(format!("cannot start the camera thread: {e}")))?;
 
-        let (name, kind, size) = opened_rx
+        let (name, kind, size, requested_fps, facing) = opened_rx
             .recv()
             .map_err(|_| Error::Camera("the camera thread stopped while opening".into()))??;
         tracing::info!(%name, ?kind, width = size.0, height = size.1, "camera feed started");
@@ -201,6 +271,8 @@ impl CameraFeed {
             name,
             kind,
             size,
+            requested_fps,
+            facing,
             note: None,
         })
     }
@@ -234,7 +306,9 @@ fn run(
     let size = source.size();
     let mut number = 0u64;
     loop {
+        slot.set_controls(source.controls());
         read_until_lost(source.as_mut(), &mut number, slot, stop);
+        slot.set_controls(None);
         drop(source);
         match reopen(&mut factory, size, slot, stop) {
             Some(reopened) => source = reopened,
@@ -269,13 +343,19 @@ fn reopen(
             }
             Ok(source) => {
                 let (width, height) = source.size();
-                let reason = format!(
-                    "the camera came back at {width}x{height} instead of {}x{}; restart the station to use the new size",
-                    size.0, size.1
+                let reason = Text::new(
+                    format!(
+                        "摄像头重新连接后的画面尺寸为 {width}x{height}，而不是 {}x{}；请重启工作站以使用新尺寸。",
+                        size.0, size.1
+                    ),
+                    format!(
+                        "the camera came back at {width}x{height} instead of {}x{}; restart the station to use the new size",
+                        size.0, size.1
+                    ),
                 );
                 // Logged once: the size stays wrong until someone acts.
                 if !size_logged {
-                    tracing::warn!(%reason, attempts, "camera opened again at another size");
+                    tracing::warn!(reason = %reason.en, attempts, "camera opened again at another size");
                     size_logged = true;
                 }
                 slot.mark_lost(reason);
@@ -301,6 +381,9 @@ fn read_until_lost(
 ) {
     let mut failures = 0u32;
     let mut bad_in_a_row = 0u32;
+    let requested_fps = source.requested_fps();
+    let mut meter = FrameRateMeter::default();
+    let mut rate_log = RateLogPolicy::new(Instant::now());
     while !stop.load(Ordering::Relaxed) {
         let data = match source.next_frame(READ_TIMEOUT) {
             Ok(data) => data,
@@ -309,13 +392,22 @@ fn read_until_lost(
                 tracing::warn!(error = %e, failures, "camera read failed");
                 if failures >= MAX_FAILED_READS {
                     tracing::error!(error = %e, retry_every = ?RECONNECT_INTERVAL, "camera lost");
-                    slot.mark_lost(e.to_string());
+                    slot.mark_lost(e.camera_text());
                     return;
                 }
                 continue;
             }
         };
         failures = 0;
+        let arrived = Instant::now();
+        meter.record(arrived);
+        let measured = meter.rate();
+        slot.set_measured_fps(measured);
+        if let Some(fps) = measured
+            && rate_log.should_log(arrived, fps)
+        {
+            tracing::info!(requested_fps = ?requested_fps, measured_fps = format!("{fps:.1}"), "camera frame rate");
+        }
         match decode(data) {
             Ok(image) => {
                 if bad_in_a_row > 0 {
@@ -367,6 +459,8 @@ impl Drop for CameraFeed {
 mod tests {
     use super::*;
     use crate::camera::ReplaySource;
+
+    use crate::camera::{ControlHandle, ControlRequest, LockableControl};
 
     fn replay() -> SourceFactory {
         Box::new(|| {
@@ -523,6 +617,12 @@ mod tests {
         unplugged.store(true, Ordering::SeqCst);
         eventually("the loss", || feed.state() == CameraRunState::Lost);
         assert!(feed.slot().lost_reason().unwrap().contains("device gone"));
+        let lost = feed.slot().lost_text().unwrap();
+        assert!(
+            lost.zh.contains("摄像头"),
+            "the reason is in Chinese too: {}",
+            lost.zh
+        );
         assert!(feed.slot().predates_loss(&before));
         // Let at least one attempt to reopen fail before the camera is back.
         std::thread::sleep(RECONNECT_INTERVAL + Duration::from_millis(300));
@@ -579,6 +679,73 @@ mod tests {
         });
         assert_eq!(feed.state(), CameraRunState::Lost);
         assert_eq!(feed.size, (4, 2));
+    }
+
+    /// A source with controls, whose requests land in a channel.
+    struct ControlledSource {
+        handle: ControlHandle,
+    }
+
+    impl FrameSource for ControlledSource {
+        fn name(&self) -> String {
+            "controlled".into()
+        }
+
+        fn kind(&self) -> CameraSourceKind {
+            CameraSourceKind::Device
+        }
+
+        fn size(&self) -> (u32, u32) {
+            (4, 2)
+        }
+
+        fn controls(&self) -> Option<ControlHandle> {
+            Some(self.handle.clone())
+        }
+
+        fn next_frame(&mut self, _timeout: Duration) -> Result<FrameData> {
+            std::thread::sleep(Duration::from_millis(5));
+            Ok(yuyv(true))
+        }
+    }
+
+    #[test]
+    fn feed_forwards_control_requests() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let handle = ControlHandle {
+            lockable: vec![LockableControl::Exposure],
+            requests: tx,
+        };
+        let feed = CameraFeed::start(Box::new(move || {
+            Ok(Box::new(ControlledSource {
+                handle: handle.clone(),
+            }) as Box<dyn FrameSource>)
+        }))
+        .unwrap();
+
+        assert_eq!(
+            feed.slot().lockable_controls(),
+            vec![LockableControl::Exposure]
+        );
+        feed.slot()
+            .request_controls(ControlRequest::Lock(vec![LockableControl::Exposure]));
+        feed.slot().request_controls(ControlRequest::Release);
+        assert_eq!(
+            rx.recv_timeout(Duration::from_secs(1)).unwrap(),
+            ControlRequest::Lock(vec![LockableControl::Exposure])
+        );
+        assert_eq!(
+            rx.recv_timeout(Duration::from_secs(1)).unwrap(),
+            ControlRequest::Release
+        );
+    }
+
+    #[test]
+    fn replay_lists_no_controls() {
+        let feed = CameraFeed::start(replay()).unwrap();
+
+        assert!(feed.slot().lockable_controls().is_empty());
+        feed.slot().request_controls(ControlRequest::Release);
     }
 
     #[test]

@@ -291,6 +291,10 @@ impl FrameSource for ReplaySource {
         self.size
     }
 
+    fn requested_fps(&self) -> Option<u32> {
+        Some((1.0 / self.interval.as_secs_f32()).round().max(1.0) as u32)
+    }
+
     fn next_frame(&mut self, _timeout: Duration) -> Result<FrameData> {
         let now = Instant::now();
         let due = self.due.unwrap_or(now);

@@ -62,6 +62,15 @@ pub struct Settings {
     pub retention_days: u32,
     /// Full screen without window controls; only a supervisor can close it.
     pub kiosk: bool,
+    /// Use a built-in user-facing camera when no external or rear one is
+    /// attached. Off by default: at arm's height it makes the student raise
+    /// the shoulders and tilt the head.
+    pub allow_user_facing_camera: bool,
+    /// Hold the camera's exposure at its automatic value while one student
+    /// is in the live preview, where the camera lists the control.
+    pub lock_exposure: bool,
+    /// Hold the camera's white balance likewise.
+    pub lock_white_balance: bool,
 }
 
 impl Default for Settings {
@@ -87,6 +96,9 @@ impl Default for Settings {
             sync_retry_max_seconds: 300,
             retention_days: 90,
             kiosk: false,
+            allow_user_facing_camera: false,
+            lock_exposure: true,
+            lock_white_balance: true,
         }
     }
 }

@@ -77,11 +77,11 @@ impl Station {
         let (width, height) = self.camera.size;
         let slot = self.camera.slot();
         let message = slot
-            .lost_reason()
+            .lost_text()
             .map(|reason| {
                 crate::text::Text::new(
-                    format!("摄像头已断开：{reason}"),
-                    format!("camera lost: {reason}"),
+                    format!("摄像头已断开：{}", reason.zh),
+                    format!("camera lost: {}", reason.en),
                 )
             })
             .or_else(|| slot.format_problem().map(|bad| bad.text()))
@@ -92,6 +92,10 @@ impl Station {
                 source: self.camera.kind,
                 name: self.camera.name.clone(),
                 state: self.camera.state(),
+                requested_fps: self.camera.requested_fps,
+                facing: self.camera.facing,
+                measured_fps: slot.measured_fps(),
+                lockable_controls: slot.lockable_controls(),
                 frame_width: width,
                 frame_height: height,
                 outline: outline(width, height, &self.profile),

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use super::Station;
 use crate::Result;
 use crate::camera::{
-    CameraFeed, DeviceSource, FrameSource, ReplaySource, SourceFactory, demo_frames_dir,
-    list_devices,
+    CameraFeed, DeviceSource, FrameSource, NodeStatus, ReplaySource, SourceFactory, classify_node,
+    demo_frames_dir, probe_nodes, select_from_nodes,
 };
 use crate::checks::Profile;
 use crate::store::Store;
@@ -18,10 +18,12 @@ use crate::vision::Models;
 /// The camera to run.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CameraChoice {
-    /// The first camera the system lists, or the demo camera when there is
-    /// none or it cannot be opened.
+    /// The first external or rear camera the system lists (a user-facing
+    /// one only when the settings allow it), or the demo camera when there
+    /// is none or it cannot be opened.
     Auto,
-    /// This camera index, and no fallback.
+    /// This camera index, and no fallback. A user-facing camera still needs
+    /// the settings' permission.
     Device(u32),
     /// Image files (a folder or one file) replayed at a frame rate.
     Replay { path: PathBuf, fps: f32 },
@@ -47,7 +49,7 @@ impl Station {
         // The cheap checks of the options come first, so a bad option
         // leaves no store behind.
         let profile = Profile::named(&options.profile)?;
-        let camera = open_camera(&options.camera)?;
+        let camera = open_camera(&options.camera, options.settings.allow_user_facing_camera)?;
         let models = Models::load_bundled()?;
         let mut store = Store::open(&options.data_dir)?;
         let recovery = store.recover()?;
@@ -81,40 +83,48 @@ impl Station {
     }
 }
 
-fn open_camera(choice: &CameraChoice) -> Result<CameraFeed> {
+fn open_camera(choice: &CameraChoice, allow_user_facing: bool) -> Result<CameraFeed> {
     match choice {
-        CameraChoice::Device(index) => CameraFeed::start(device_factory(*index)),
+        CameraChoice::Device(index) => CameraFeed::start(device_factory(*index, allow_user_facing)),
         CameraChoice::Replay { path, fps } => CameraFeed::start(replay_factory(path.clone(), *fps)),
         CameraChoice::Auto => {
-            let devices = list_devices();
-            let why = match devices.first() {
-                None => Text::new(
-                    "未检测到摄像头，正在回放样片。请连接外置或后置摄像头后重启。",
-                    "no camera found, replaying sample frames; attach an external or rear-facing camera and restart",
-                ),
-                Some(device) => match CameraFeed::start(device_factory(device.index)) {
-                    Ok(feed) => return Ok(feed),
-                    Err(e) => {
-                        tracing::warn!(error = %e, index = device.index, "camera failed to open, using the demo camera");
-                        Text::new(
-                            format!("摄像头无法打开（{e}），正在回放样片。"),
-                            format!(
-                                "the camera could not be opened ({e}); replaying sample frames"
-                            ),
-                        )
-                    }
-                },
+            let why = match auto_camera(allow_user_facing) {
+                Ok(feed) => return Ok(feed),
+                Err(why) => why,
             };
             tracing::warn!(reason = %why.en, "using the demo camera");
             let mut feed = CameraFeed::start(replay_factory(demo_frames_dir(), DEMO_FPS))?;
-            feed.note = Some(why);
+            feed.note = Some(demo_note(&why));
             Ok(feed)
         }
     }
 }
 
-fn device_factory(index: u32) -> SourceFactory {
-    Box::new(move || Ok(Box::new(DeviceSource::open(index)?) as Box<dyn FrameSource>))
+/// Opens the camera that the settings select, or returns why there is
+/// none to use.
+fn auto_camera(allow_user_facing: bool) -> std::result::Result<CameraFeed, Text> {
+    let statuses: Vec<NodeStatus> = probe_nodes().iter().map(classify_node).collect();
+    let camera = select_from_nodes(&statuses, allow_user_facing)?;
+    tracing::info!(index = camera.index, name = %camera.name, kind = camera.kind.name(), "camera selected");
+    CameraFeed::start(device_factory(camera.index, allow_user_facing)).map_err(|e| {
+        tracing::warn!(error = %e, index = camera.index, "camera failed to open");
+        e.camera_text()
+    })
+}
+
+/// Returns the demo camera's note: why no camera runs, and that sample
+/// frames replay meanwhile.
+fn demo_note(why: &Text) -> Text {
+    Text::new(
+        format!("{}正在回放样片。", why.zh),
+        format!("{}; replaying sample frames", why.en),
+    )
+}
+
+fn device_factory(index: u32, allow_user_facing: bool) -> SourceFactory {
+    Box::new(move || {
+        Ok(Box::new(DeviceSource::open(index, allow_user_facing)?) as Box<dyn FrameSource>)
+    })
 }
 
 fn replay_factory(path: PathBuf, fps: f32) -> SourceFactory {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use image::RgbImage;
 
 use super::Station;
-use crate::camera::{Frame, FrameSlot};
+use crate::camera::{ControlRequest, Frame, FrameSlot, LockableControl};
 use crate::checks::{self, Profile};
 use crate::recapture::{FrameHistory, RecentFrame};
 use crate::views::LiveStatus;
@@ -74,6 +74,14 @@ impl Station {
             threads: vec![preview, live],
         });
         tracing::info!("preview started");
+        // The live preview is one student's session: exposure and white
+        // balance hold still from here until it stops.
+        let wanted = self.wanted_locks();
+        if !wanted.is_empty() {
+            self.camera
+                .slot()
+                .request_controls(ControlRequest::Lock(wanted));
+        }
         Ok(())
     }
 
@@ -85,6 +93,7 @@ impl Station {
             .take();
         if handle.is_some() {
             drop(handle);
+            self.camera.slot().request_controls(ControlRequest::Release);
             tracing::info!("preview stopped");
         }
         // The live checks' last frame belongs to this preview. Kept, it
@@ -92,6 +101,22 @@ impl Station {
         // shows the student again, and the capture would fail as if the
         // camera had stopped.
         *self.last_checked.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+impl Station {
+    /// Returns the controls that the settings lock and the camera lists.
+    fn wanted_locks(&self) -> Vec<LockableControl> {
+        let settings = self.settings();
+        self.camera
+            .slot()
+            .lockable_controls()
+            .into_iter()
+            .filter(|control| match control {
+                LockableControl::Exposure => settings.lock_exposure,
+                LockableControl::WhiteBalance => settings.lock_white_balance,
+            })
+            .collect()
     }
 }
 
