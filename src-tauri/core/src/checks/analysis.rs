@@ -93,32 +93,17 @@ pub fn analyse(image: &RgbImage, models: &Models, profile: &Profile) -> Result<A
 /// Runs the detector on `image` scaled to fit `detector_side`, and for a
 /// single face the mesh and the person mask.
 ///
-/// The mask does not depend on the face, so it is computed on a second
-/// thread while the detector and the mesh run; it is kept only when there
-/// is a single face, as the rules that read it judge that face.
+/// The mask does not depend on the face, so it is computed on the mask's
+/// own thread while the detector and the mesh run. It is kept only when
+/// there is a single face, as the rules that read it judge that face.
 pub fn analyse_within(
     image: &RgbImage,
     models: &Models,
     profile: &Profile,
     detector_side: u32,
 ) -> Result<Analysis> {
-    let (faces, mask) = std::thread::scope(|scope| {
-        let mask = std::thread::Builder::new()
-            .name("person-mask".into())
-            .spawn_scoped(scope, || models.segmenter.segment(image));
-        let faces = models.detector.detect_within(image, detector_side);
-        let mask = match mask {
-            Ok(handle) => handle.join().unwrap_or_else(|_| {
-                Err(crate::Error::Model {
-                    name: "person mask".to_owned(),
-                    reason: "the mask's thread stopped unexpectedly".to_owned(),
-                })
-            }),
-            // No thread to spare: compute the mask here.
-            Err(_) => models.segmenter.segment(image),
-        };
-        (faces, mask)
-    });
+    let mask = models.segmenter.start(image);
+    let faces = models.detector.detect_within(image, detector_side);
     let (faces, weak_faces): (Vec<Face>, Vec<Face>) =
         faces?.into_iter().partition(|f| f.score >= FACE_SCORE);
     let mut analysis = Analysis {
@@ -137,7 +122,7 @@ pub fn analyse_within(
     };
 
     analysis.mesh = Some(models.mesh.landmarks(image, &face)?);
-    analysis.mask = Some(mask?);
+    analysis.mask = Some(mask.wait()?);
     let head = head_geometry(&analysis, &face);
     analysis.crop = Some(crop::plan(&head, image.width(), image.height(), profile));
     analysis.head = Some(head);

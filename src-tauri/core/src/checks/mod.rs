@@ -35,10 +35,22 @@ pub fn check_photo(
     profile: &Profile,
 ) -> Result<(Report, Analysis)> {
     let mut analysis = analyse(image, models, profile)?;
-    if let Some(Ok(crop)) = analysis.crop {
-        analysis.rendered = Some(render(image, &crop, profile)?);
+    // Rendering needs only the crop, and only the output photo's rule reads
+    // the rendered file, so the photo is rendered beside the other rules and
+    // that one rule is judged again once it is ready.
+    let crop = analysis.crop.and_then(std::result::Result::ok);
+    let (rendered, mut report) = std::thread::scope(|scope| {
+        let rendering = crop.map(|crop| scope.spawn(move || render(image, &crop, profile)));
+        let report = report_for(image, &analysis, profile);
+        (rendering.map(|handle| handle.join()), report)
+    });
+    if let Some(rendered) = rendered {
+        let rendered = rendered.map_err(|_| {
+            crate::Error::Invalid("the output photo's rendering stopped unexpectedly".to_owned())
+        })??;
+        analysis.rendered = Some(rendered);
+        report.replace(rules_picture::output_photo(&analysis, profile));
     }
-    let report = report_for(image, &analysis, profile);
     Ok((report, analysis))
 }
 

@@ -84,6 +84,16 @@ impl Report {
         self.rules.push(result);
     }
 
+    /// Puts `result` in the place of the result of the same rule, or at the
+    /// end when the report has none, and judges the report again.
+    pub fn replace(&mut self, result: RuleResult) {
+        match self.rules.iter_mut().find(|r| r.rule == result.rule) {
+            Some(slot) => *slot = result,
+            None => self.rules.push(result),
+        }
+        self.passed = self.rules.iter().all(|r| r.status != RuleStatus::Fail);
+    }
+
     pub fn rule(&self, name: &str) -> Option<&RuleResult> {
         self.rules.iter().find(|r| r.rule == name)
     }
