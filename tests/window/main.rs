@@ -60,9 +60,7 @@ async fn flow(client: &Client, station: &TestStation) -> Result<()> {
     shot(client, "guide").await?;
     click(client, "#guide-ready").await?;
     wait_until("preview frames", STEP, || async {
-        Ok(attr(client, "#preview", "src")
-            .await?
-            .is_some_and(|src| src.starts_with("blob:")))
+        Ok(attr(client, "#preview", "data-frame").await?.is_some())
     })
     .await?;
     wait_until("live hints", STEP, || async {
