@@ -10,6 +10,10 @@
 // station sends one frame at a time, so a second frame arrives during a
 // decode only after the station's 1 s time-out, and then the newer frame
 // replaces the waiting one.
+//
+// NOTE: under Xvfb the web content process's memory grew by about 6.7 MiB a
+// minute over a 10-minute preview (docs/benchmarks.md, "Preview"), and
+// whether garbage collection or a leak causes it is not known.
 
 import type { PaintedFrame } from "./bindings/PaintedFrame";
 
