@@ -25,7 +25,8 @@ use tucai_core::{ErrorKind, decode, paths, recapture};
     max_term_width = 100,
     after_help = "Environment: TUCAI_DATA_DIR sets the data folder (as --data-dir does), \
                   TUCAI_SETTINGS the settings file (as --settings does), \
-                  TUCAI_LOG the log level (such as debug or tucai_core=trace), and \
+                  TUCAI_LOG the log level (such as debug or tucai_core=trace), \
+                  TUCAI_PREVIEW_TRACE the preview trace file (as --preview-trace does), and \
                   TUCAI_ASSETS the folder of the models, profiles and demo frames."
 )]
 pub struct Cli {
@@ -56,6 +57,13 @@ pub struct Cli {
     /// Frame rate of --replay, in frames per second (above 0, at most 240).
     #[arg(long, value_name = "FPS", default_value_t = 25.0, value_parser = parse_fps)]
     replay_fps: f32,
+
+    /// Measure the preview. Each preview frame sent appends a CSV row to FILE
+    /// with its number and its capture, encode, send and paint times in
+    /// milliseconds since the Unix epoch. Each frame's number is drawn into
+    /// the preview as a row of black and white blocks.
+    #[arg(long, value_name = "FILE", env = "TUCAI_PREVIEW_TRACE")]
+    preview_trace: Option<PathBuf>,
 
     /// Most qualified drafts a student keeps, for this run (1 to 20).
     /// Defaults to the settings.
@@ -835,6 +843,7 @@ fn window(cli: &Cli) -> ExitCode {
         camera,
         settings,
         settings_path: Some(settings_path),
+        preview_trace: cli.preview_trace.clone(),
     };
     match crate::run_window(&options) {
         Ok(()) => ExitCode::SUCCESS,

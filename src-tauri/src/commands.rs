@@ -6,11 +6,13 @@ use std::sync::Arc;
 use tauri::State;
 use tauri::ipc::{Channel, InvokeResponseBody};
 use tucai_core::config::Settings;
-use tucai_core::station::{Approval, Dashboard, RosterImportView, SessionView, Station};
+use tucai_core::station::{
+    Approval, Dashboard, PreviewFrame, RosterImportView, SessionView, Station,
+};
 use tucai_core::store::{AuditEntry, ExportSummary, Role, StaffMember};
 use tucai_core::views::{
-    CaptureOutcome, DraftView, ErrorView, LiveStatus, StationStatus, StudentView, SubmissionView,
-    SyncStatus,
+    CaptureOutcome, DraftView, ErrorView, LiveStatus, PaintedFrame, StationStatus, StudentView,
+    SubmissionView, SyncStatus,
 };
 
 type Shared<'a> = State<'a, Arc<Station>>;
@@ -70,12 +72,37 @@ pub async fn start_preview(
     on_frame: Channel<InvokeResponseBody>,
     on_live: Channel<LiveStatus>,
 ) -> Reply<()> {
-    // NOTE: frames are sent without waiting for the window to take the last
-    // one, so a window that stalls for long lets the webview's queue grow.
-    let frames =
-        Box::new(move |jpeg: Vec<u8>| on_frame.send(InvokeResponseBody::Raw(jpeg)).is_ok());
+    // The station sends the next frame only once the window has called
+    // `preview_painted` for this one, or after a time-out.
+    let frames = Box::new(move |frame: PreviewFrame| {
+        on_frame
+            .send(InvokeResponseBody::Raw(frame_message(frame)))
+            .is_ok()
+    });
     let live = Box::new(move |status: LiveStatus| on_live.send(status).is_ok());
     station.start_preview(frames, live).map_err(view)
+}
+
+/// Length of the header before a preview frame's JPEG bytes.
+const FRAME_HEADER_LEN: usize = 9;
+
+/// Lays out a preview frame for the window's channel: the frame number as a
+/// little-endian u64, one flags byte (bit 0: the frame number is drawn into
+/// the picture), then the JPEG bytes. `ui/src/frames.ts` reads it.
+fn frame_message(frame: PreviewFrame) -> Vec<u8> {
+    let mut message = Vec::with_capacity(FRAME_HEADER_LEN + frame.jpeg.len());
+    message.extend_from_slice(&frame.number.to_le_bytes());
+    message.push(u8::from(frame.stamped));
+    message.extend_from_slice(&frame.jpeg);
+    message
+}
+
+/// Takes the window's acknowledgement of a painted preview frame, so that
+/// the station sends the next one.
+#[tauri::command]
+pub async fn preview_painted(station: Shared<'_>, painted: PaintedFrame) -> Reply<()> {
+    station.preview_painted(&painted);
+    Ok(())
 }
 
 #[tauri::command]

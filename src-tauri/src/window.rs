@@ -42,6 +42,7 @@ pub fn run_window(options: &StationOptions) -> tucai_core::Result<()> {
             crate::commands::scan_student_code,
             crate::commands::start_preview,
             crate::commands::stop_preview,
+            crate::commands::preview_painted,
             crate::commands::capture,
             crate::commands::list_drafts,
             crate::commands::find_by_name,

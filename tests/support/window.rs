@@ -199,9 +199,7 @@ pub async fn to_live(client: &Client) -> Result<()> {
     wait_for(client, "#guide-ready").await?;
     click(client, "#guide-ready").await?;
     wait_until("preview frames", STEP, || async {
-        Ok(attr(client, "#preview", "src")
-            .await?
-            .is_some_and(|src| src.starts_with("blob:")))
+        Ok(attr(client, "#preview", "data-frame").await?.is_some())
     })
     .await?;
     wait_until("live hints", STEP, || async {

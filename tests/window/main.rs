@@ -6,14 +6,16 @@
 //! draft box. The other modules test locks, the draft box limit, the
 //! staff screen, submitting a draft, the provincial centre, reading a
 //! student's QR code, the automatic capture and a camera that sends
-//! unreadable frames. Every screen is saved as a screenshot and checked
-//! for contrast, touch targets and keyboard reach.
+//! unreadable frames, and the preview benchmark (ignored in normal runs).
+//! Every screen is saved as a screenshot and checked for contrast, touch
+//! targets and keyboard reach.
 
 mod auto;
 mod camera;
 mod centre;
 mod drafts;
 mod lock;
+mod preview;
 mod scan;
 mod staff;
 mod submit;
@@ -60,9 +62,7 @@ async fn flow(client: &Client, station: &TestStation) -> Result<()> {
     shot(client, "guide").await?;
     click(client, "#guide-ready").await?;
     wait_until("preview frames", STEP, || async {
-        Ok(attr(client, "#preview", "src")
-            .await?
-            .is_some_and(|src| src.starts_with("blob:")))
+        Ok(attr(client, "#preview", "data-frame").await?.is_some())
     })
     .await?;
     wait_until("live hints", STEP, || async {

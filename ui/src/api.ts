@@ -13,6 +13,7 @@ import type { ErrorKind } from "./bindings/ErrorKind";
 import type { ErrorView } from "./bindings/ErrorView";
 import type { ExportSummary } from "./bindings/ExportSummary";
 import type { LiveStatus } from "./bindings/LiveStatus";
+import type { PaintedFrame } from "./bindings/PaintedFrame";
 import type { Role } from "./bindings/Role";
 import type { RosterImportView } from "./bindings/RosterImportView";
 import type { SessionView } from "./bindings/SessionView";
@@ -104,8 +105,8 @@ export function findStudent(query: string): Promise<StudentView> {
 }
 
 export type PreviewHandlers = {
-  /** One preview frame as JPEG bytes. */
-  onFrame: (jpeg: ArrayBuffer) => void;
+  /** One preview frame: a 9-byte header, then the JPEG bytes (see `FrameView`). */
+  onFrame: (message: ArrayBuffer) => void;
   onLive: (status: LiveStatus) => void;
 };
 
@@ -122,6 +123,14 @@ export function startPreview(handlers: PreviewHandlers): Promise<void> {
   const onFrame = new Channel<ArrayBuffer>(handlers.onFrame);
   const onLive = new Channel<LiveStatus>(handlers.onLive);
   return call<void>("start_preview", { onFrame, onLive });
+}
+
+/**
+ * Acknowledges a painted preview frame. The station sends the next frame
+ * only after this call, or after a time-out of 1 s.
+ */
+export function previewPainted(painted: PaintedFrame): Promise<void> {
+  return call<void>("preview_painted", { painted });
 }
 
 export function stopPreview(): Promise<void> {

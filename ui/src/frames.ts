@@ -1,27 +1,61 @@
-// Shows JPEG preview frames in an <img> through Blob object URLs.
+// Paints the station's preview frames into a <canvas> and acknowledges each
+// painted frame, which lets the station send the next one.
 //
-// At most one frame is decoding and one is waiting. A frame that arrives
-// while another is decoding replaces the waiting one, so a slow webview drops
-// frames instead of queueing them. Each object URL is revoked as soon as the
-// next frame has loaded, so at most two object URLs exist at any time.
+// A frame message starts with a 9-byte header: the frame number as a
+// little-endian u64, then a flags byte whose bit 0 is set when the number is
+// drawn into the picture. The JPEG bytes follow. `frame_message` in
+// src-tauri/src/commands.rs writes it. Each JPEG is decoded with
+// createImageBitmap, which returns a promise, so the decode does not block
+// the page's script. At most one frame is decoding and one is waiting. The
+// station sends one frame at a time, so a second frame arrives during a
+// decode only after the station's 1 s time-out, and then the newer frame
+// replaces the waiting one.
+//
+// NOTE: under Xvfb the web content process's memory grew by about 6.7 MiB a
+// minute over a 10-minute preview (docs/benchmarks.md, "Preview"), and
+// whether garbage collection or a leak causes it is not known.
+
+import type { PaintedFrame } from "./bindings/PaintedFrame";
+
+const headerLength = 9;
+/** Blocks in the frame-number stamp (`STAMP_BITS` in the station). */
+const stampBits = 24;
+/** Each stamp block is this fraction of the frame's width. */
+const stampBlocksPerWidth = 32;
+
+type Frame = { number: number; stamped: boolean; jpeg: Blob; receivedAt: number };
 
 export class FrameView {
-  private waiting: ArrayBuffer | null = null;
-  private loadingUrl: string | null = null;
-  private shownUrl: string | null = null;
+  private readonly context: CanvasRenderingContext2D | null;
+  private waiting: Frame | null = null;
+  private decoding = false;
   private lastFrameAt = 0;
+  // Counts `clear` calls, so that a decode that finishes after one paints nothing.
+  private generation = 0;
 
-  constructor(private readonly img: HTMLImageElement) {
-    img.addEventListener("load", () => this.settle(true));
-    img.addEventListener("error", () => this.settle(false));
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private readonly onPainted: (painted: PaintedFrame) => void,
+  ) {
+    this.context = canvas.getContext("2d", { alpha: false });
   }
 
-  /** Shows `jpeg` as soon as the frame before it has decoded. */
-  push(jpeg: ArrayBuffer): void {
+  /** Paints the frame in `message` once the frame before it has been painted. */
+  push(message: ArrayBuffer): void {
     this.lastFrameAt = performance.now();
-    this.waiting = jpeg;
-    if (this.loadingUrl === null) {
-      this.showWaiting();
+    const receivedAt = epochMilliseconds();
+    if (message.byteLength <= headerLength) {
+      return;
+    }
+    const header = new DataView(message, 0, headerLength);
+    this.waiting = {
+      number: Number(header.getBigUint64(0, true)),
+      stamped: (header.getUint8(8) & 1) === 1,
+      jpeg: new Blob([message.slice(headerLength)], { type: "image/jpeg" }),
+      receivedAt,
+    };
+    if (!this.decoding) {
+      void this.paintWaiting();
     }
   }
 
@@ -30,44 +64,102 @@ export class FrameView {
     return this.lastFrameAt === 0 ? Number.POSITIVE_INFINITY : performance.now() - this.lastFrameAt;
   }
 
-  /** Removes the picture and frees every object URL. */
+  /** Removes the picture and drops any frame still waiting or decoding. */
   clear(): void {
+    this.generation += 1;
     this.waiting = null;
+    this.decoding = false;
     this.lastFrameAt = 0;
-    this.img.removeAttribute("src");
-    this.img.classList.remove("has-frame");
-    for (const url of [this.loadingUrl, this.shownUrl]) {
-      if (url !== null) {
-        URL.revokeObjectURL(url);
+    this.canvas.classList.remove("has-frame");
+    delete this.canvas.dataset["frame"];
+    this.context?.clearRect(0, 0, this.canvas.width, this.canvas.height);
+  }
+
+  private async paintWaiting(): Promise<void> {
+    const generation = this.generation;
+    this.decoding = true;
+    while (this.waiting !== null && generation === this.generation) {
+      const frame = this.waiting;
+      this.waiting = null;
+      let bitmap: ImageBitmap | null = null;
+      try {
+        bitmap = await createImageBitmap(frame.jpeg);
+      } catch (reason) {
+        console.warn(`preview frame ${frame.number} not decoded`, reason);
+      }
+      if (generation !== this.generation) {
+        bitmap?.close();
+        return;
+      }
+      if (bitmap === null) {
+        // Acknowledged all the same, so the station sends the next frame at once.
+        this.onPainted({
+          frame: frame.number,
+          received_at_ms: frame.receivedAt,
+          decoded_at_ms: null,
+          painted_at_ms: null,
+          stamp: null,
+        });
+        continue;
+      }
+      const decodedAt = epochMilliseconds();
+      this.draw(bitmap);
+      bitmap.close();
+      const stamp = frame.stamped ? this.readStamp() : null;
+      await nextAnimationFrame();
+      if (generation !== this.generation) {
+        return;
+      }
+      this.canvas.dataset["frame"] = String(frame.number);
+      this.onPainted({
+        frame: frame.number,
+        received_at_ms: frame.receivedAt,
+        decoded_at_ms: decodedAt,
+        painted_at_ms: epochMilliseconds(),
+        stamp,
+      });
+    }
+    this.decoding = false;
+  }
+
+  private draw(bitmap: ImageBitmap): void {
+    if (this.canvas.width !== bitmap.width || this.canvas.height !== bitmap.height) {
+      this.canvas.width = bitmap.width;
+      this.canvas.height = bitmap.height;
+    }
+    this.context?.drawImage(bitmap, 0, 0);
+    this.canvas.classList.add("has-frame");
+  }
+
+  /**
+   * Reads the frame number that the station drew as black and white blocks
+   * along the top-left edge, from the middle of each block.
+   */
+  private readStamp(): number | null {
+    if (this.context === null) {
+      return null;
+    }
+    const side = this.canvas.width / stampBlocksPerWidth;
+    const pixels = this.context.getImageData(0, 0, Math.ceil(side * stampBits), Math.ceil(side));
+    const middle = Math.floor(side / 2);
+    let number = 0;
+    for (let bit = 0; bit < stampBits; bit += 1) {
+      const x = Math.floor(bit * side + side / 2);
+      const offset = (middle * pixels.width + x) * 4;
+      const luma = ((pixels.data[offset] ?? 0) + (pixels.data[offset + 1] ?? 0) + (pixels.data[offset + 2] ?? 0)) / 3;
+      if (luma >= 128) {
+        number += 2 ** bit;
       }
     }
-    this.loadingUrl = null;
-    this.shownUrl = null;
+    return number;
   }
+}
 
-  private showWaiting(): void {
-    const jpeg = this.waiting;
-    if (jpeg === null) {
-      return;
-    }
-    this.waiting = null;
-    this.loadingUrl = URL.createObjectURL(new Blob([jpeg], { type: "image/jpeg" }));
-    this.img.src = this.loadingUrl;
-  }
+function epochMilliseconds(): number {
+  return performance.timeOrigin + performance.now();
+}
 
-  private settle(loaded: boolean): void {
-    // A load or error event can still arrive for a URL that `clear` dropped.
-    if (this.loadingUrl === null || this.img.src !== this.loadingUrl) {
-      return;
-    }
-    if (this.shownUrl !== null) {
-      URL.revokeObjectURL(this.shownUrl);
-    }
-    this.shownUrl = this.loadingUrl;
-    this.loadingUrl = null;
-    if (loaded) {
-      this.img.classList.add("has-frame");
-    }
-    this.showWaiting();
-  }
+/** Resolves in the next animation frame, when the page is painted again. */
+function nextAnimationFrame(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => resolve()));
 }

@@ -1,6 +1,6 @@
 // Starts and stops the backend's camera preview and routes its two channels.
 
-import { startPreview, stopPreview } from "./api";
+import { previewPainted, startPreview, stopPreview } from "./api";
 import type { LiveStatus } from "./bindings/LiveStatus";
 import { FrameView } from "./frames";
 
@@ -12,10 +12,14 @@ export class LivePreview {
   private generation = 0;
 
   constructor(
-    img: HTMLImageElement,
+    canvas: HTMLCanvasElement,
     private readonly onLive: (status: LiveStatus) => void,
   ) {
-    this.frames = new FrameView(img);
+    this.frames = new FrameView(canvas, (painted) => {
+      // Without the acknowledgement the station waits its 1 s time-out and
+      // then sends the next frame, so a failed call only slows the preview.
+      previewPainted(painted).catch((reason: unknown) => console.warn("preview acknowledgement failed", reason));
+    });
   }
 
   isRunning(): boolean {

@@ -1,7 +1,7 @@
 //! The window's views: plain serialisable views of the station's state,
 //! exported as TypeScript types into `ui/src/bindings`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::checks::Report;
@@ -175,6 +175,29 @@ pub struct LiveStatus {
     pub frame: u64,
     pub faces: u32,
     pub hints: Vec<Hint>,
+}
+
+/// The window's acknowledgement of a preview frame, which lets the station
+/// send the next one.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct PaintedFrame {
+    /// Frame number from the frame's header, counted from the camera's start.
+    #[ts(type = "number")]
+    pub frame: u64,
+    /// When the frame's message reached the window's script, in
+    /// milliseconds since the Unix epoch.
+    pub received_at_ms: f64,
+    /// When the window had decoded the frame, in milliseconds since the
+    /// Unix epoch; `null` when it could not decode the frame.
+    pub decoded_at_ms: Option<f64>,
+    /// When the window painted the frame, in milliseconds since the Unix
+    /// epoch; `null` when it could not decode the frame.
+    pub painted_at_ms: Option<f64>,
+    /// Frame number read back from the blocks drawn into the painted frame,
+    /// when the station draws them (the preview trace is on).
+    #[ts(type = "number | null")]
+    pub stamp: Option<u64>,
 }
 
 /// An error as the window receives it: the kind to branch on, the message to show.

@@ -33,6 +33,7 @@ fn open_station(data_dir: &std::path::Path, centre_url: &str) -> Station {
             ..Settings::default()
         },
         settings_path: None,
+        preview_trace: None,
     };
     Station::open(&options).expect("station opens")
 }
@@ -176,6 +177,7 @@ fn station_rejects_remote_plain_http() {
             ..Settings::default()
         },
         settings_path: None,
+        preview_trace: None,
     };
 
     let error = Station::open(&options).err().expect("rejected");

@@ -39,7 +39,7 @@ export class LiveScreen implements Screen {
   private drawnFor = "";
 
   constructor(private readonly app: App) {
-    this.preview = new LivePreview(byId("preview", HTMLImageElement), (status) =>
+    this.preview = new LivePreview(byId("preview", HTMLCanvasElement), (status) =>
       this.showLive(status),
     );
     this.captureButton.addEventListener("click", () => void this.capture());

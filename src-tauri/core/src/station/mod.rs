@@ -3,6 +3,7 @@
 
 mod capture;
 mod open;
+mod paint_gate;
 mod preview;
 mod records;
 mod staff;
@@ -10,7 +11,11 @@ mod sync;
 
 pub use capture::summary;
 pub use open::{CameraChoice, StationOptions};
-pub use preview::{LiveSink, PreviewHandle, PreviewSink, encode_preview};
+pub use paint_gate::{ACK_TIMEOUT, PreviewStats};
+pub use preview::{
+    LiveSink, PreviewFrame, PreviewHandle, PreviewSink, STAMP_BITS, encode_preview,
+    stamp_frame_number,
+};
 pub use records::{Dashboard, LockView, RosterImportView};
 pub use staff::{Approval, SessionView};
 
@@ -44,6 +49,10 @@ pub struct Station {
     /// Findings of the start-up check on what a crash left half-done.
     recovery: crate::store::RecoveryReport,
     preview: Mutex<Option<PreviewHandle>>,
+    /// CSV file that each preview run appends one row per painted frame
+    /// to, with the frame number drawn into each frame; `None` turns both
+    /// off.
+    preview_trace: Option<PathBuf>,
     /// The sync worker, while a centre address is set.
     sync: Mutex<Option<sync::RunningSync>>,
 }

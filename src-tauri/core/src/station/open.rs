@@ -42,6 +42,10 @@ pub struct StationOptions {
     /// Where a supervisor's settings changes are saved; `None` keeps them
     /// for this run only.
     pub settings_path: Option<PathBuf>,
+    /// CSV file for measuring the preview: each painted frame appends a
+    /// row with its capture, encode, send and paint times, and the frame
+    /// number is drawn into each preview frame. `None` in normal use.
+    pub preview_trace: Option<PathBuf>,
 }
 
 impl Station {
@@ -76,6 +80,7 @@ impl Station {
             signed_in: Mutex::new(None),
             recovery,
             preview: Mutex::new(None),
+            preview_trace: options.preview_trace.clone(),
             sync: Mutex::new(None),
         };
         station.restart_sync()?;

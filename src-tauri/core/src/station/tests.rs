@@ -25,6 +25,7 @@ fn options(data: &std::path::Path, replay: PathBuf, draft_limit: u32) -> Station
             ..crate::config::Settings::default()
         },
         settings_path: None,
+        preview_trace: None,
     }
 }
 
