@@ -722,6 +722,44 @@ fn check(
     }
 }
 
+/// Environment variable with which WebKitGTK turns off its accelerated
+/// compositing.
+#[cfg(target_os = "linux")]
+const NO_COMPOSITING: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+
+/// Starts the station again with WebKitGTK's accelerated compositing off
+/// when the machine has no GPU render node and the variable is not set.
+///
+/// Without a GPU (a virtual machine, a remote display, Xvfb) WebKitGTK
+/// composites on the CPU, and the preview was measured at 3.3 frames a
+/// second under Xvfb against 24 with compositing off (docs/benchmarks.md).
+/// Setting the variable to any value leaves the choice to the person.
+#[cfg(target_os = "linux")]
+fn composite_on_the_cpu_only_with_a_gpu() {
+    use std::os::unix::process::CommandExt;
+
+    if std::env::var_os(NO_COMPOSITING).is_some() {
+        return;
+    }
+    let has_gpu = std::fs::read_dir("/dev/dri").is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|entry| entry.file_name().to_string_lossy().starts_with("renderD"))
+    });
+    if has_gpu {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    // exec returns only when it failed; the station then starts as it is.
+    let error = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env(NO_COMPOSITING, "1")
+        .exec();
+    tracing::warn!(%error, "cannot restart without accelerated compositing");
+}
+
 fn print_report(
     photo: &std::path::Path,
     report: &checks::Report,
@@ -811,6 +849,8 @@ fn roster_import(store: &StoreArgs, file: &std::path::Path) -> ExitCode {
 }
 
 fn window(cli: &Cli) -> ExitCode {
+    #[cfg(target_os = "linux")]
+    composite_on_the_cpu_only_with_a_gpu();
     let data_dir = match paths::data_dir(cli.store.data_dir.clone()) {
         Ok(dir) => dir,
         Err(e) => return fail(2, e),
