@@ -173,8 +173,8 @@ fn rescale(face: &mut Face, factor: f32) {
 /// score-weighted mean of the detections that overlap it closely.
 ///
 /// Neighbouring cells and strides report the same face with nearly equal
-/// scores; keeping only the top one lets a change of one grey level in the
-/// frame switch the box between them, so the mean is steadier.
+/// scores. With only the top one kept, a change of one grey level in the
+/// frame could switch the box between them, so the mean is steadier.
 fn non_max_suppression(mut faces: Vec<Face>) -> Vec<Face> {
     faces.sort_by(|a, b| b.score.total_cmp(&a.score));
     let mut groups: Vec<Vec<Face>> = Vec::new();
@@ -237,7 +237,7 @@ mod tests {
     }
 
     #[test]
-    fn close_detections_of_one_face_are_averaged_by_score() {
+    fn suppression_averages_close_boxes() {
         let kept = non_max_suppression(vec![face(0.90, 0.0, 40.0), face(0.90, 10.0, 50.0)]);
         assert_eq!(kept.len(), 1);
         assert!((kept[0].bbox.x - 5.0).abs() < 1e-4, "{:?}", kept[0].bbox);
@@ -246,7 +246,7 @@ mod tests {
     }
 
     #[test]
-    fn a_looser_overlap_is_dropped_and_a_separate_face_kept() {
+    fn suppression_drops_loose_overlap() {
         // 50 px apart: IoU 1/3, over the suppression threshold but under
         // the merging one, so the weaker box goes without moving the best.
         let kept = non_max_suppression(vec![

@@ -20,9 +20,9 @@ const SIZE: usize = 256;
 pub struct Segmenter {
     plan: Plan,
     /// Jobs for the mask's own thread, started on first use. The mask runs
-    /// beside the detector and the mesh, and on a thread that lives as long
-    /// as the models: the network's first run on a new thread costs about
-    /// as much as the run itself, so a thread per frame gained nothing.
+    /// there beside the detector and the mesh. The thread lives as long as
+    /// the models, because the network's first run on a new thread costs
+    /// about as much as the run itself.
     worker: Mutex<Option<SyncSender<Job>>>,
 }
 
@@ -128,15 +128,18 @@ impl Segmenter {
             frame_width: image.width(),
             frame_height: image.height(),
         };
+        let Some(jobs) = self.worker() else {
+            pending.input = Some(input);
+            return pending;
+        };
         let (reply, answer) = mpsc::sync_channel(1);
-        match self.worker().map(|jobs| jobs.send((input, reply))) {
-            Some(Ok(())) => pending.answer = Some(answer),
-            Some(Err(mpsc::SendError((input, _)))) => {
+        match jobs.send((input, reply)) {
+            Ok(()) => pending.answer = Some(answer),
+            Err(mpsc::SendError((input, _))) => {
                 // The thread has stopped: start a new one for the next job.
                 *self.worker.lock().unwrap_or_else(|e| e.into_inner()) = None;
                 pending.input = Some(input);
             }
-            None => {}
         }
         pending
     }
