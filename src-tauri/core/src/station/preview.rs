@@ -353,7 +353,7 @@ mod tests {
 
     use super::*;
 
-    /// A small frame, so that encoding it takes well under a millisecond.
+    /// Builds a small frame, so that encoding it takes well under a millisecond.
     fn frame(number: u64) -> Frame {
         Frame {
             number,

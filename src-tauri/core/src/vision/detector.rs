@@ -15,16 +15,16 @@ use crate::Result;
 
 const NAME: &str = "YuNet face detector";
 const STRIDES: [usize; 3] = [8, 16, 32];
-/// Longest side of the network's input for a capture's full checks. The
+/// Maximum side of the network's input for a capture's full checks. The
 /// network's finest stride is 8 px, so faces down to roughly 10 px in its
 /// input (20 px in a 1280x720 capture) can be found: an estimate, not
 /// measured. That lets a bystander near the student count.
 pub const CAPTURE_SIDE: u32 = 640;
-/// Longest side for the live checks of a preview frame. A face that can
-/// meet a profile's face-width band (180 px or more in a 480x640 photo,
-/// from a crop at least 640 px tall) is then at least 30 px wide in the
-/// network's input, even from a 1920x1080 frame, at a quarter of the work
-/// of 640 px.
+/// Maximum side of the network's input for the live checks of a preview
+/// frame, a quarter of the work of 640 px. A face that can meet a
+/// profile's face-width band (180 px or more in a 480x640 photo, from a
+/// crop at least 640 px tall) is then at least 30 px wide in the input,
+/// even from a 1920x1080 frame.
 pub const PREVIEW_SIDE: u32 = 320;
 const SCORE_THRESHOLD: f32 = 0.6;
 const NMS_IOU: f32 = 0.3;

@@ -18,7 +18,7 @@ use tract_onnx::prelude::*;
 /// A model compiled for one input shape, ready to run.
 pub(crate) type Plan = std::sync::Arc<TypedSimplePlan>;
 
-/// Lays `image` out as a 1x3xHxW tensor: channel `c` holds the image's
+/// Lays `image` out as a 1x3xHxW tensor: channel `c` contains the image's
 /// channel `order[c]` times `scale`, and rows and columns past the image's
 /// edge are zero (the padding the detector needs).
 pub(crate) fn planar_tensor(
@@ -46,7 +46,7 @@ pub(crate) fn planar_tensor(
         }
     }
     tract_ndarray::Array4::from_shape_vec((1, 3, height, width), data)
-        .expect("the buffer holds 3 planes of height x width")
+        .expect("the buffer has the length of 3 planes of height x width")
         .into()
 }
 
