@@ -298,7 +298,7 @@ fn report(rows: &[&Row], samples: &[Sample], seconds: f64, fps: u64) -> String {
     );
     let _ = writeln!(
         out,
-        "| of which: decoding (createImageBitmap) | {} |",
+        "| of which: decoding (the <img> element's decode) | {} |",
         spread(&decode)
     );
     let _ = writeln!(
@@ -323,6 +323,7 @@ fn report(rows: &[&Row], samples: &[Sample], seconds: f64, fps: u64) -> String {
         "| painted frames whose drawn number differs | {wrong_stamps} |"
     );
 
+    memory_by_minute(&mut out, samples);
     let _ = writeln!(
         out,
         "\n| time | station RSS | web process RSS | load average |\n|---|---|---|---|"
@@ -341,6 +342,74 @@ fn report(rows: &[&Row], samples: &[Sample], seconds: f64, fps: u64) -> String {
         );
     }
     out
+}
+
+/// Writes each minute's lowest and highest resident memory, then the
+/// least-squares slope of each process's memory over the samples after the
+/// first minute, which holds the start-up's growth. A process whose memory
+/// rises and falls with garbage collection shows it in the spread; one
+/// that leaks shows it in the lowest figures and the slope.
+fn memory_by_minute(out: &mut String, samples: &[Sample]) {
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    let range = |values: &[f64]| -> String {
+        let low = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if values.is_empty() {
+            "-".to_owned()
+        } else {
+            format!("{low:.1} to {high:.1} MiB")
+        }
+    };
+    let _ = writeln!(
+        out,
+        "\n| minute | station RSS, lowest to highest | web process RSS, lowest to highest |\n|---|---|---|"
+    );
+    let minutes = samples.last().map_or(0, |s| s.at.as_secs().div_ceil(60));
+    for minute in 0..minutes {
+        let within: Vec<&Sample> = samples
+            .iter()
+            .filter(|s| s.at.as_secs() / 60 == minute || s.at.as_secs() == (minute + 1) * 60)
+            .collect();
+        let station: Vec<f64> = within.iter().map(|s| mib(s.station_kib)).collect();
+        let web: Vec<f64> = within.iter().filter_map(|s| s.web_kib.map(mib)).collect();
+        let _ = writeln!(
+            out,
+            "| {} to {} s | {} | {} |",
+            minute * 60,
+            (minute + 1) * 60,
+            range(&station),
+            range(&web)
+        );
+    }
+    let settled: Vec<&Sample> = samples.iter().filter(|s| s.at.as_secs() >= 60).collect();
+    let station: Vec<(f64, f64)> = settled
+        .iter()
+        .map(|s| (s.at.as_secs_f64() / 60.0, mib(s.station_kib)))
+        .collect();
+    let web: Vec<(f64, f64)> = settled
+        .iter()
+        .filter_map(|s| Some((s.at.as_secs_f64() / 60.0, mib(s.web_kib?))))
+        .collect();
+    let show = |slope: Option<f64>| {
+        slope.map_or_else(|| "-".to_owned(), |v| format!("{v:+.2} MiB a minute"))
+    };
+    let _ = writeln!(
+        out,
+        "\nGrowth after the first minute (least-squares slope): station {}, web process {}.",
+        show(slope(&station)),
+        show(slope(&web))
+    );
+}
+
+/// The least-squares slope of `points` (x, y), or `None` for fewer than two
+/// distinct x values.
+fn slope(points: &[(f64, f64)]) -> Option<f64> {
+    let n = points.len() as f64;
+    let mean_x = points.iter().map(|p| p.0).sum::<f64>() / n;
+    let mean_y = points.iter().map(|p| p.1).sum::<f64>() / n;
+    let covariance: f64 = points.iter().map(|p| (p.0 - mean_x) * (p.1 - mean_y)).sum();
+    let variance: f64 = points.iter().map(|p| (p.0 - mean_x).powi(2)).sum();
+    (variance > 0.0).then(|| covariance / variance)
 }
 
 /// Formats the median and the 95th percentile of `values`, in milliseconds.

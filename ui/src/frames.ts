@@ -4,16 +4,21 @@
 // A frame message starts with a 9-byte header: the frame number as a
 // little-endian u64, then a flags byte whose bit 0 is set when the number is
 // drawn into the picture. The JPEG bytes follow. `frame_message` in
-// src-tauri/src/commands.rs writes it. Each JPEG is decoded with
-// createImageBitmap, which returns a promise, so the decode does not block
-// the page's script. At most one frame is decoding and one is waiting. The
-// station sends one frame at a time, so a second frame arrives during a
-// decode only after the station's 1 s time-out, and then the newer frame
-// replaces the waiting one.
+// src-tauri/src/commands.rs writes it. Each JPEG is decoded by one reused
+// <img> element from a blob URL, and `decode()` returns a promise, so the
+// decode does not block the page's script. At most one frame is decoding
+// and one is waiting. The station sends one frame at a time, so a second
+// frame arrives during a decode only after the station's 1 s time-out, and
+// then the newer frame replaces the waiting one.
 //
-// NOTE: under Xvfb the web content process's memory grew by about 6.7 MiB a
-// minute over a 10-minute preview (docs/benchmarks.md, "Preview"), and
-// whether garbage collection or a leak causes it is not known.
+// createImageBitmap decodes faster (2 ms at the median against 4 ms), but
+// in WebKitGTK 2.50 each call on a Blob left memory behind in the web
+// content process. At 30 frames a second the process grew by about
+// 10 MiB a minute (30 MiB a minute without the canvas draw), and garbage
+// collection never gave it back. A new <img> element per frame let the
+// memory swing by 50 MiB between collections. With one <img> element
+// reused, the process grew by 0.8 MiB a minute over a 10-minute run
+// (docs/benchmarks.md, "Preview").
 
 import type { PaintedFrame } from "./bindings/PaintedFrame";
 
@@ -27,6 +32,7 @@ type Frame = { number: number; stamped: boolean; jpeg: Blob; receivedAt: number 
 
 export class FrameView {
   private readonly context: CanvasRenderingContext2D | null;
+  private readonly decoder = new Image();
   private waiting: Frame | null = null;
   private decoding = false;
   private lastFrameAt = 0;
@@ -81,17 +87,16 @@ export class FrameView {
     while (this.waiting !== null && generation === this.generation) {
       const frame = this.waiting;
       this.waiting = null;
-      let bitmap: ImageBitmap | null = null;
+      let picture: HTMLImageElement | null = null;
       try {
-        bitmap = await createImageBitmap(frame.jpeg);
+        picture = await this.decode(frame.jpeg);
       } catch (reason) {
         console.warn(`preview frame ${frame.number} not decoded`, reason);
       }
       if (generation !== this.generation) {
-        bitmap?.close();
         return;
       }
-      if (bitmap === null) {
+      if (picture === null) {
         // Acknowledged all the same, so the station sends the next frame at once.
         this.onPainted({
           frame: frame.number,
@@ -103,8 +108,7 @@ export class FrameView {
         continue;
       }
       const decodedAt = epochMilliseconds();
-      this.draw(bitmap);
-      bitmap.close();
+      this.draw(picture);
       const stamp = frame.stamped ? this.readStamp() : null;
       await nextAnimationFrame();
       if (generation !== this.generation) {
@@ -122,12 +126,26 @@ export class FrameView {
     this.decoding = false;
   }
 
-  private draw(bitmap: ImageBitmap): void {
-    if (this.canvas.width !== bitmap.width || this.canvas.height !== bitmap.height) {
-      this.canvas.width = bitmap.width;
-      this.canvas.height = bitmap.height;
+  /** Decodes `jpeg` into the reused <img> element and returns the element. */
+  private async decode(jpeg: Blob): Promise<HTMLImageElement> {
+    const url = URL.createObjectURL(jpeg);
+    try {
+      this.decoder.src = url;
+      await this.decoder.decode();
+      return this.decoder;
+    } finally {
+      URL.revokeObjectURL(url);
     }
-    this.context?.drawImage(bitmap, 0, 0);
+  }
+
+  private draw(picture: HTMLImageElement): void {
+    const width = picture.naturalWidth;
+    const height = picture.naturalHeight;
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+    }
+    this.context?.drawImage(picture, 0, 0);
     this.canvas.classList.add("has-frame");
   }
 
