@@ -77,8 +77,9 @@ impl CameraKind {
     }
 }
 
-/// The position a backend reports for a camera, where it reports one
-/// (AVFoundation and Media Foundation can; V4L2 cannot).
+/// The position a backend or the system reports for a camera, where one
+/// is reported: AVFoundation in its description, Linux in sysfs (see
+/// [`sysfs_position`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportedPosition {
     Front,
@@ -195,6 +196,52 @@ pub fn position_from_description(description: &str) -> Option<ReportedPosition> 
     } else {
         None
     }
+}
+
+/// Reads where Linux places the USB camera behind V4L2 node `index`, from
+/// the sysfs tree at `sys` (`/sys` on a running system).
+///
+/// The node's `device` link leads to a USB interface, whose parent is the
+/// USB device. Two of the device's attributes come from the firmware's
+/// description of its ports (ACPI):
+/// - `physical_location/panel` (Linux 6.0 and later): the side of the
+///   computer the port is on. `front` is the screen's side, so a camera
+///   there faces the person at the screen; `back` faces away.
+/// - `removable`: `removable` for a port a cable plugs into, `fixed` for
+///   a device wired inside the computer, `unknown` where the firmware gives
+///   no value.
+///
+/// A panel of `front` or `back` decides; otherwise a removable device is
+/// external. A fixed device is built in, but that alone does not tell its
+/// side (a tablet's rear camera is fixed too), so it gives `None` and the
+/// name decides. Anything missing or unreadable gives `None`, which is
+/// what firmware without this information produces on many computers.
+pub fn sysfs_position(sys: &std::path::Path, index: u32) -> Option<ReportedPosition> {
+    let link = sys
+        .join("class/video4linux")
+        .join(format!("video{index}"))
+        .join("device");
+    let interface = std::fs::canonicalize(link).ok()?;
+    // A USB interface is named like "1-2:1.0"; its device is "1-2".
+    let is_interface = interface
+        .file_name()
+        .is_some_and(|name| name.to_string_lossy().contains(':'));
+    let device = if is_interface {
+        interface.parent()?.to_path_buf()
+    } else {
+        interface
+    };
+    let read = |name: &str| {
+        std::fs::read_to_string(device.join(name))
+            .ok()
+            .map(|text| text.trim().to_owned())
+    };
+    match read("physical_location/panel").as_deref() {
+        Some("front") => return Some(ReportedPosition::Front),
+        Some("back") => return Some(ReportedPosition::Back),
+        _ => {}
+    }
+    (read("removable").as_deref() == Some("removable")).then_some(ReportedPosition::External)
 }
 
 /// A video node as the operating system reports it, before the station
@@ -501,6 +548,91 @@ mod tests {
         assert_eq!(
             position_from_description("Video4Linux Device @ /dev/video0"),
             None
+        );
+    }
+
+    /// Builds a sysfs tree in which V4L2 node `index` belongs to a USB
+    /// device with the given `panel` and `removable` attributes, laid out
+    /// as Linux lays it out: the class entry links to the interface
+    /// directory under the device's directory.
+    #[cfg(unix)]
+    fn sysfs_tree(index: u32, panel: Option<&str>, removable: Option<&str>) -> tempfile::TempDir {
+        let sys = tempfile::tempdir().unwrap();
+        let device = sys.path().join("devices/pci0000:00/0000:00:14.0/usb1/1-2");
+        let interface = device.join("1-2:1.0");
+        let video = interface.join(format!("video4linux/video{index}"));
+        std::fs::create_dir_all(&video).unwrap();
+        std::os::unix::fs::symlink(&interface, video.join("device")).unwrap();
+        let class = sys.path().join("class/video4linux");
+        std::fs::create_dir_all(&class).unwrap();
+        std::os::unix::fs::symlink(&video, class.join(format!("video{index}"))).unwrap();
+        if let Some(panel) = panel {
+            std::fs::create_dir_all(device.join("physical_location")).unwrap();
+            std::fs::write(device.join("physical_location/panel"), format!("{panel}\n")).unwrap();
+        }
+        if let Some(removable) = removable {
+            std::fs::write(device.join("removable"), format!("{removable}\n")).unwrap();
+        }
+        sys
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn sysfs_attributes_give_positions() {
+        let cases = [
+            (Some("front"), Some("fixed"), Some(ReportedPosition::Front)),
+            (Some("back"), Some("fixed"), Some(ReportedPosition::Back)),
+            (
+                Some("front"),
+                Some("removable"),
+                Some(ReportedPosition::Front),
+            ),
+            (
+                Some("unknown"),
+                Some("removable"),
+                Some(ReportedPosition::External),
+            ),
+            (None, Some("removable"), Some(ReportedPosition::External)),
+            (None, Some("fixed"), None),
+            (None, Some("unknown"), None),
+            (Some("top"), None, None),
+            (None, None, None),
+        ];
+        for (panel, removable, expected) in cases {
+            let sys = sysfs_tree(2, panel, removable);
+            assert_eq!(
+                sysfs_position(sys.path(), 2),
+                expected,
+                "panel {panel:?}, removable {removable:?}"
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn sysfs_missing_node_is_none() {
+        let sys = sysfs_tree(2, Some("front"), Some("removable"));
+        assert_eq!(sysfs_position(sys.path(), 3), None);
+        assert_eq!(
+            sysfs_position(std::path::Path::new("/nonexistent-sys"), 0),
+            None
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn removable_hd_webcam_is_external() {
+        // Cheap USB cameras share the name of laptops' built-in ones, so the
+        // port's attribute separates them where the firmware sets it.
+        let sys = sysfs_tree(0, None, Some("removable"));
+        assert_eq!(
+            camera_kind("HD Webcam", sysfs_position(sys.path(), 0)),
+            CameraKind::ExternalOrRear
+        );
+        let sys = sysfs_tree(0, None, Some("fixed"));
+        assert_eq!(
+            camera_kind("HD Webcam", sysfs_position(sys.path(), 0)),
+            CameraKind::UserFacing
         );
     }
 

@@ -14,8 +14,8 @@ use nokhwa::utils::{
 };
 
 use super::catalog::{
-    CameraDesc, CameraKind, FormatDesc, NodeDesc, camera_kind, position_from_description,
-    usable_cameras,
+    CameraDesc, CameraKind, FormatDesc, NodeDesc, ReportedPosition, camera_kind,
+    position_from_description, usable_cameras,
 };
 use super::exposure::{
     CameraControls, ControlHandle, ControlReading, ControlSessions, LockableControl,
@@ -49,12 +49,24 @@ pub fn probe_nodes() -> Vec<NodeDesc> {
         .filter_map(|info| match info.index() {
             CameraIndex::Index(index) => {
                 let mut node = probe_node(*index, info.human_name());
-                node.position = position_from_description(info.description());
+                node.position = position_from_description(info.description())
+                    .or_else(|| system_position(*index));
                 Some(node)
             }
             CameraIndex::String(_) => None,
         })
         .collect()
+}
+
+/// Where the system places camera `index`, where it says (Linux: sysfs).
+#[cfg(target_os = "linux")]
+fn system_position(index: u32) -> Option<ReportedPosition> {
+    super::catalog::sysfs_position(std::path::Path::new("/sys"), index)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn system_position(_index: u32) -> Option<ReportedPosition> {
+    None
 }
 
 fn probe_node(index: u32, name: String) -> NodeDesc {
@@ -225,7 +237,8 @@ fn open_camera(index: u32, allow_user_facing: bool) -> Result<(Camera, FormatDes
     let any = RequestedFormat::with_formats(RequestedFormatType::None, frame_formats());
     let mut camera = Camera::new(CameraIndex::Index(index), any).map_err(|e| fault(&e))?;
     let name = camera.info().human_name();
-    let position = position_from_description(camera.info().description());
+    let position =
+        position_from_description(camera.info().description()).or_else(|| system_position(index));
     let facing = camera_kind(&name, position);
     if !allow_user_facing && facing == CameraKind::UserFacing {
         return Err(Error::CameraFault(user_facing_refusal(index, &name)));
