@@ -552,7 +552,7 @@ fn export(args: &StoreArgs, to: &std::path::Path) -> ExitCode {
 
 fn cameras(settings: Option<PathBuf>, lang: Lang) -> ExitCode {
     use tucai_core::camera::{
-        NodeStatus, classify_node, describe_node, probe_nodes, select_from_nodes,
+        NodeStatus, classify_node, describe_node, probe_nodes, select_from_nodes, select_numbered,
     };
 
     let settings = match settings_path(settings).and_then(|path| Settings::load(&path)) {
@@ -568,7 +568,12 @@ fn cameras(settings: Option<PathBuf>, lang: Lang) -> ExitCode {
             println!("{line}");
         }
     }
-    match select_from_nodes(&statuses, settings.allow_user_facing_camera) {
+    let allow_user_facing = settings.allow_user_facing_camera;
+    let selected = match settings.camera_index() {
+        Ok(Some(index)) => select_numbered(&statuses, index, allow_user_facing),
+        _ => select_from_nodes(&statuses, allow_user_facing),
+    };
+    match selected {
         Ok(camera) => {
             println!("selected: {} ({})", camera.index, camera.name);
             ExitCode::SUCCESS

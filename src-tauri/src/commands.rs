@@ -11,8 +11,8 @@ use tucai_core::station::{
 };
 use tucai_core::store::{AuditEntry, ExportSummary, Role, StaffMember};
 use tucai_core::views::{
-    CaptureOutcome, DraftView, ErrorView, LiveStatus, PaintedFrame, StationStatus, StudentView,
-    SubmissionView, SyncStatus,
+    CameraOption, CaptureOutcome, DraftView, ErrorView, LiveStatus, PaintedFrame, StationStatus,
+    StudentView, SubmissionView, SyncStatus,
 };
 
 type Shared<'a> = State<'a, Arc<Station>>;
@@ -299,6 +299,18 @@ pub async fn save_settings(
         s.save_settings(settings, approval.as_ref())
     })
     .await
+}
+
+/// Lists the cameras the settings can choose.
+#[tauri::command]
+pub async fn list_cameras(station: Shared<'_>) -> Reply<Vec<CameraOption>> {
+    blocking(&station, |s| s.list_cameras()).await
+}
+
+/// Opens the camera again as the settings choose it, after one is plugged in.
+#[tauri::command]
+pub async fn detect_cameras(station: Shared<'_>) -> Reply<()> {
+    blocking(&station, |s| s.detect_cameras()).await
 }
 
 /// Queues a draft for the centre. Replacing a final photo needs a

@@ -43,6 +43,8 @@ pub fn run_window(options: &StationOptions) -> tucai_core::Result<()> {
             crate::commands::start_preview,
             crate::commands::stop_preview,
             crate::commands::preview_painted,
+            crate::commands::list_cameras,
+            crate::commands::detect_cameras,
             crate::commands::capture,
             crate::commands::list_drafts,
             crate::commands::find_by_name,

@@ -9,8 +9,8 @@ use std::path::Path;
 use anyhow::Result;
 use fantoccini::{Client, Locator};
 use tucai_tests::window::{
-    STEP, TestStation, click, displayed, one_window_at_a_time, shot, sign_in, text_of, wait_for,
-    wait_until,
+    STEP, TestStation, attr, click, displayed, one_window_at_a_time, shot, sign_in, text_of,
+    wait_for, wait_until,
 };
 
 use crate::{SUPERVISOR, SUPERVISOR_PASSWORD};
@@ -113,7 +113,63 @@ async fn camera_settings(client: &Client) -> Result<()> {
         .find_all(Locator::Css("#setting-camera-facing"))
         .await?;
     assert!(facing.is_empty(), "the demo camera faces no direction");
-    shot(client, "staff-settings-camera").await
+    shot(client, "staff-settings-camera").await?;
+    choose_camera(client).await
+}
+
+/// Detects cameras again, then saves a camera number that no computer
+/// lists and reads the reason in the camera line.
+async fn choose_camera(client: &Client) -> Result<()> {
+    // This machine lists no camera, so the choice offers only automatic.
+    wait_until("the camera choice", STEP, || async {
+        Ok(client
+            .find_all(Locator::Css("#setting-camera option"))
+            .await?
+            .len()
+            == 1)
+    })
+    .await?;
+    let automatic = attr(client, "#setting-camera option", "value").await?;
+    assert_eq!(
+        automatic.as_deref(),
+        Some(""),
+        "the only choice is automatic"
+    );
+
+    click(client, "#camera-detect").await?;
+    wait_until("the detection", STEP, || async {
+        Ok(attr(client, "#camera-detect", "disabled").await?.is_none()
+            && displayed(client, "#setting-camera-rate").await?)
+    })
+    .await?;
+    assert!(
+        !displayed(client, "#error").await?,
+        "detecting without a camera is no error: {}",
+        text_of(client, "#error").await.unwrap_or_default()
+    );
+
+    // A camera in the settings file that is not plugged in stays a choice.
+    client
+        .execute(
+            "const select = document.querySelector('#setting-camera');\n\
+             select.append(new Option('4000', '4000'));\n\
+             select.value = '4000';",
+            vec![],
+        )
+        .await?;
+    click(client, "#settings-save").await?;
+    wait_until("the reason in the camera line", STEP, || async {
+        Ok(text_of(client, "[data-key=\"camera-in-use\"]")
+            .await?
+            .contains("4000"))
+    })
+    .await?;
+    let line = text_of(client, "[data-key=\"camera-in-use\"]").await?;
+    assert!(
+        line.contains("未找到设置中的摄像头 4000"),
+        "camera line: {line}"
+    );
+    shot(client, "staff-settings-camera-missing").await
 }
 
 /// Writes a folder of raw buffers for 720x960 YUYV frames whose buffers

@@ -126,7 +126,7 @@ async fn settings(client: &Client, station: &TestStation) -> Result<()> {
             == Some("6"))
     })
     .await?;
-    let camera = text_of(client, "#setting-camera").await?;
+    let camera = text_of(client, "#setting-camera-in-use").await?;
     assert!(!camera.is_empty(), "the camera in use is named");
     shot(client, "staff-settings").await?;
 

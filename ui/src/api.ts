@@ -3,6 +3,7 @@
 
 import { Channel, invoke, isTauri } from "@tauri-apps/api/core";
 
+import type { CameraOption } from "./bindings/CameraOption";
 import type { Approval } from "./bindings/Approval";
 import type { AuditEntry } from "./bindings/AuditEntry";
 import type { CaptureOutcome } from "./bindings/CaptureOutcome";
@@ -221,6 +222,16 @@ export function auditEntries(limit: number, approval: Approval | null): Promise<
 /** Exports the day's records and originals into a new folder inside `folder`. */
 export function exportDay(folder: string, approval: Approval | null): Promise<ExportSummary> {
   return call<ExportSummary>("export_day", { folder, approval });
+}
+
+/** Lists the cameras the `camera` setting can choose, as the system lists them now. */
+export function listCameras(): Promise<CameraOption[]> {
+  return call<CameraOption[]>("list_cameras");
+}
+
+/** Opens the camera again as the settings choose it, for example after one is plugged in. */
+export function detectCameras(): Promise<void> {
+  return call<void>("detect_cameras");
 }
 
 export function getSettings(): Promise<Settings> {

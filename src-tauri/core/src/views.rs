@@ -104,6 +104,16 @@ pub struct Outline {
     pub face_width: f32,
 }
 
+/// A camera the settings can choose, as the system lists it now.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct CameraOption {
+    /// The number the `camera` setting takes.
+    pub index: u32,
+    pub name: String,
+    pub kind: crate::camera::CameraKind,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct CameraState {

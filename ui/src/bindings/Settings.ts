@@ -84,6 +84,11 @@ retention_days: number,
  */
 kiosk: boolean, 
 /**
+ * Camera to use: its number in `tucai-station cameras`, or empty to
+ * take the first external or rear camera.
+ */
+camera: string, 
+/**
  * Use a built-in user-facing camera when no external or rear one is
  * attached. Off by default: at arm's height it makes the student raise
  * the shoulders and tilt the head.

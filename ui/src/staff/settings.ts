@@ -2,8 +2,9 @@
 // allowed range. A supervisor saves them; the backend validates each value
 // and names the one at fault.
 
-import { getSettings, saveSettings } from "../api";
+import { detectCameras, getSettings, listCameras, saveSettings } from "../api";
 import type { Failure } from "../api";
+import type { CameraOption } from "../bindings/CameraOption";
 import type { LockableControl } from "../bindings/LockableControl";
 import type { Settings } from "../bindings/Settings";
 import { byId, html } from "../dom";
@@ -20,6 +21,7 @@ type Field =
   | { kind: "number"; key: NumberKey; min: number; max: number }
   | { kind: "text"; key: "profile" | "centre_url" | "station_name" }
   | { kind: "language"; key: "language" }
+  | { kind: "camera"; key: "camera" }
   | { kind: "flag"; key: "auto_capture" | "kiosk" | "allow_user_facing_camera" }
   // A lock switch is shown only when the camera lists its control.
   | { kind: "flag"; key: "lock_exposure" | "lock_white_balance"; control: LockableControl };
@@ -46,6 +48,7 @@ const fields: Field[] = [
   { kind: "number", key: "sync_retry_min_seconds", min: 1, max: 600 },
   { kind: "number", key: "sync_retry_max_seconds", min: 1, max: 86_400 },
   { kind: "flag", key: "kiosk" },
+  { kind: "camera", key: "camera" },
   { kind: "flag", key: "allow_user_facing_camera" },
   { kind: "flag", key: "lock_exposure", control: "exposure" },
   { kind: "flag", key: "lock_white_balance", control: "white_balance" },
@@ -60,6 +63,9 @@ export class SettingsPanel implements Panel {
   // True once the form shows loaded values, so reading it back is safe.
   private filled = false;
   private outcome: Outcome | null = null;
+  // The cameras the system lists, or null until they are read.
+  private cameras: CameraOption[] | null = null;
+  private detecting = false;
 
   constructor(private readonly app: App) {
     this.form.addEventListener("submit", (event) => {
@@ -69,7 +75,7 @@ export class SettingsPanel implements Panel {
     // The camera's state and measured rate change while the panel is
     // open; only its row is rebuilt, so typed values stay.
     app.session.onChange(() => {
-      const row = this.form.querySelector('[data-key="camera"]');
+      const row = this.form.querySelector('[data-key="camera-in-use"]');
       row?.replaceWith(this.cameraRow());
     });
   }
@@ -78,6 +84,7 @@ export class SettingsPanel implements Panel {
     this.outcome = null;
     this.settings = null;
     this.filled = false;
+    this.cameras = null;
     this.render();
     void this.load();
   }
@@ -110,6 +117,32 @@ export class SettingsPanel implements Panel {
       this.app.report(reason);
     }
     this.render();
+    await this.loadCameras();
+  }
+
+  /** Reads the listed cameras and rebuilds the camera choice, keeping typed values. */
+  private async loadCameras(): Promise<void> {
+    try {
+      this.cameras = await listCameras();
+    } catch (reason) {
+      this.cameras = [];
+      this.app.report(reason);
+    }
+    this.render();
+  }
+
+  /** Opens the camera again as the settings choose it, then lists the cameras afresh. */
+  private async detect(): Promise<void> {
+    this.detecting = true;
+    this.render();
+    try {
+      await detectCameras();
+    } catch (reason) {
+      this.app.report(reason);
+    }
+    this.detecting = false;
+    await this.app.refreshStation();
+    await this.loadCameras();
   }
 
   /** Returns false for a lock switch whose control the camera does not list. */
@@ -122,7 +155,7 @@ export class SettingsPanel implements Panel {
   }
 
   private cameraRow(): HTMLElement {
-    const row = html("div", { class: "setting setting-wide", "data-key": "camera" });
+    const row = html("div", { class: "setting setting-wide", "data-key": "camera-in-use" });
     const camera = this.app.session.station?.camera ?? null;
     const name =
       camera === null
@@ -130,9 +163,13 @@ export class SettingsPanel implements Panel {
         : t(camera.source === "demo" ? "settings.camera_demo" : "settings.camera_device", {
             name: camera.name,
           });
+    const detect = html("button", { type: "button", id: "camera-detect", class: "secondary" }, t(this.detecting ? "settings.camera_detecting" : "settings.camera_detect"));
+    detect.disabled = this.detecting;
+    detect.addEventListener("click", () => void this.detect());
     row.append(
       html("span", { class: "setting-label" }, t("settings.camera")),
-      html("span", { class: "setting-value", id: "setting-camera" }, name),
+      html("span", { class: "setting-value", id: "setting-camera-in-use" }, name),
+      detect,
       html("span", { class: "setting-hint" }, t("settings.camera_hint")),
     );
     if (camera?.facing != null) {
@@ -156,12 +193,14 @@ export class SettingsPanel implements Panel {
   private row(field: Field, values: Settings | null): HTMLElement {
     const id = `setting-${field.key}`;
     const row = html("div", { class: "setting", "data-key": field.key });
-    const label = html("label", { for: id, class: "setting-label" }, settingText(field.key));
+    // The camera row above already uses the texts named "camera".
+    const name = field.kind === "camera" ? "camera_choice" : field.key;
+    const label = html("label", { for: id, class: "setting-label" }, settingText(name));
     const input = this.input(field, id, values);
     const hint =
       field.kind === "number"
-        ? t("settings.range", { min: field.min, max: field.max, hint: settingText(`${field.key}_hint`) })
-        : settingText(`${field.key}_hint`);
+        ? t("settings.range", { min: field.min, max: field.max, hint: settingText(`${name}_hint`) })
+        : settingText(`${name}_hint`);
     const hintId = `${id}-hint`;
     input.setAttribute("aria-describedby", hintId);
     row.append(label, input, html("span", { class: "setting-hint", id: hintId }, hint));
@@ -189,6 +228,24 @@ export class SettingsPanel implements Panel {
           select.append(html("option", { value }, t(value === "en" ? "settings.lang_en" : "settings.lang_zh")));
         }
         select.value = values?.language ?? "zh-CN";
+        select.disabled = disabled;
+        return select;
+      }
+      case "camera": {
+        const select = html("select", { id });
+        select.append(html("option", { value: "" }, t("settings.camera_auto")));
+        for (const camera of this.cameras ?? []) {
+          const kind = t(camera.kind === "user_facing" ? "settings.camera_kind_user_facing" : "settings.camera_kind_external");
+          select.append(html("option", { value: String(camera.index) }, `${camera.index}: ${camera.name} (${kind})`));
+        }
+        const value = values?.camera.trim() ?? "";
+        // A camera in the settings that the system no longer lists stays
+        // selectable, marked, so that saving other settings keeps it.
+        if (value !== "" && !(this.cameras ?? []).some((camera) => String(camera.index) === value)) {
+          const label = this.cameras === null ? value : t("settings.camera_not_listed", { index: value });
+          select.append(html("option", { value }, label));
+        }
+        select.value = value;
         select.disabled = disabled;
         return select;
       }
@@ -223,6 +280,9 @@ export class SettingsPanel implements Panel {
           break;
         case "language":
           next.language = element.value;
+          break;
+        case "camera":
+          next.camera = element.value;
           break;
         case "flag":
           next[field.key] = element instanceof HTMLInputElement && element.checked;
@@ -267,6 +327,8 @@ export class SettingsPanel implements Panel {
       this.filled = false;
       this.outcome = { saved: true };
       this.render();
+      // A change of the camera settings opens the camera again.
+      await this.app.refreshStation();
     }
   }
 }

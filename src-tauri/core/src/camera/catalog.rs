@@ -346,8 +346,8 @@ impl Refusal {
     pub fn text(&self) -> Text {
         match self {
             Refusal::NoCamera => Text::new(
-                "未检测到可用的摄像头。请连接外置或后置摄像头后重启。",
-                "no usable camera found; attach an external or rear-facing camera and restart",
+                "未检测到可用的摄像头。请连接外置或后置摄像头，然后在设置中点“重新检测摄像头”。",
+                "no usable camera found; attach an external or rear-facing camera, then choose \"Detect cameras again\" in the settings",
             ),
             Refusal::OnlyUserFacing { index, name } => user_facing_refusal(*index, name),
         }
@@ -358,10 +358,10 @@ impl Refusal {
 pub fn user_facing_refusal(index: u32, name: &str) -> Text {
     Text::new(
         format!(
-            "摄像头 {index}（{name}）是面向操作者的内置摄像头，已拒绝使用：它位于手臂高度，学生会耸肩、仰头，照片的头部姿态不合格。请连接外置或后置摄像头；如确需使用，请主管在设置中打开“允许使用面向用户的摄像头”（allow_user_facing_camera）后重启。"
+            "摄像头 {index}（{name}）是面向操作者的内置摄像头，已拒绝使用：它位于手臂高度，学生会耸肩、仰头，照片的头部姿态不合格。请连接外置或后置摄像头；如确需使用，请主管在设置中打开“允许使用面向用户的摄像头”（allow_user_facing_camera）并保存。"
         ),
         format!(
-            "camera {index} ({name}) is a built-in user-facing camera and was rejected: at arm's height it makes the student raise the shoulders and tilt the head, which fails the head-posture rules. Attach an external or rear-facing camera, or have a supervisor turn on \"Allow a user-facing camera\" (allow_user_facing_camera) in the settings and restart"
+            "camera {index} ({name}) is a built-in user-facing camera and was rejected: at arm's height it makes the student raise the shoulders and tilt the head, which fails the head-posture rules. Attach an external or rear-facing camera, or have a supervisor turn on \"Allow a user-facing camera\" (allow_user_facing_camera) in the settings and save"
         ),
     )
 }
@@ -414,6 +414,69 @@ pub fn select_from_nodes(
             })
             .unwrap_or_else(|| Refusal::NoCamera.text())),
         Err(refusal) => Err(refusal.text()),
+    }
+}
+
+/// Selects camera `index`, which the settings name, among classified
+/// nodes, or returns why it cannot run: not listed, not a camera,
+/// unreadable, or user-facing without the settings' permission.
+pub fn select_numbered(
+    statuses: &[NodeStatus],
+    index: u32,
+    allow_user_facing: bool,
+) -> Result<CameraDesc, Text> {
+    let status = statuses.iter().find(|status| status.index() == index);
+    match status {
+        Some(NodeStatus::Camera(camera))
+            if allow_user_facing || camera.kind == CameraKind::ExternalOrRear =>
+        {
+            Ok(camera.clone())
+        }
+        Some(NodeStatus::Camera(camera)) => Err(user_facing_refusal(index, &camera.name)),
+        Some(NodeStatus::Unreadable { error, .. }) => Err(super::explain(error, Some(index))),
+        Some(NodeStatus::Skipped { name, reason, .. }) => Err(Text::new(
+            format!(
+                "设置中的摄像头 {index}（{name}）不能拍摄视频（{reason}）。请在设置中改选列出的摄像头，或留空自动选择。"
+            ),
+            format!(
+                "camera {index} ({name}) in the settings cannot stream video ({reason}); choose a listed camera in the settings, or leave it empty to choose automatically"
+            ),
+        )),
+        None => {
+            let listed: Vec<String> = statuses
+                .iter()
+                .filter_map(|status| match status {
+                    NodeStatus::Camera(camera) => Some(format!("{} {}", camera.index, camera.name)),
+                    _ => None,
+                })
+                .collect();
+            let (zh_listed, en_listed) = if listed.is_empty() {
+                ("没有列出任何摄像头".to_owned(), "none is listed".to_owned())
+            } else {
+                (
+                    format!("列出的有：{}", listed.join("、")),
+                    format!("listed: {}", listed.join(", ")),
+                )
+            };
+            Err(Text::new(
+                format!(
+                    "未找到设置中的摄像头 {index}（{zh_listed}）。请连接该摄像头后在设置中点“重新检测摄像头”，或在设置中改选，或留空自动选择。"
+                ),
+                format!(
+                    "camera {index} in the settings was not found ({en_listed}); attach it and choose \"Detect cameras again\" in the settings, choose another camera, or leave the setting empty to choose automatically"
+                ),
+            ))
+        }
+    }
+}
+
+impl NodeStatus {
+    /// Returns the node's index.
+    pub fn index(&self) -> u32 {
+        match self {
+            NodeStatus::Camera(camera) => camera.index,
+            NodeStatus::Skipped { index, .. } | NodeStatus::Unreadable { index, .. } => *index,
+        }
     }
 }
 
@@ -634,6 +697,40 @@ mod tests {
             camera_kind("HD Webcam", sysfs_position(sys.path(), 0)),
             CameraKind::UserFacing
         );
+    }
+
+    #[test]
+    fn numbered_camera_selected_or_explained() {
+        let mut metadata = node(1, "HD Pro Webcam C920");
+        metadata.can_capture = Some(false);
+        let nodes: Vec<NodeStatus> = [
+            node(0, "Integrated Camera"),
+            metadata,
+            node(2, "HD Pro Webcam C920"),
+        ]
+        .iter()
+        .map(classify_node)
+        .collect();
+
+        assert_eq!(select_numbered(&nodes, 2, false).unwrap().index, 2);
+        assert_eq!(select_numbered(&nodes, 0, true).unwrap().index, 0);
+
+        let user_facing = select_numbered(&nodes, 0, false).unwrap_err();
+        assert!(user_facing.en.contains("user-facing"), "{}", user_facing.en);
+        let skipped = select_numbered(&nodes, 1, false).unwrap_err();
+        assert!(skipped.en.contains("cannot stream video"), "{}", skipped.en);
+        let missing = select_numbered(&nodes, 5, false).unwrap_err();
+        assert!(missing.en.contains("camera 5"), "{}", missing.en);
+        assert!(
+            missing
+                .en
+                .contains("0 Integrated Camera, 2 HD Pro Webcam C920"),
+            "{}",
+            missing.en
+        );
+        assert!(missing.zh.contains("摄像头 5"), "{}", missing.zh);
+        let none = select_numbered(&[], 0, false).unwrap_err();
+        assert!(none.en.contains("none is listed"), "{}", none.en);
     }
 
     #[test]

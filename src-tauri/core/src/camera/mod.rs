@@ -17,7 +17,8 @@ pub use buffer::{BadBuffer, PixelFormat, RawBuffer, decode_buffer, expected_len}
 pub use catalog::{
     CameraDesc, CameraKind, FormatDesc, NAME_RULES, NodeDesc, NodeStatus, Refusal,
     ReportedPosition, camera_kind, classify_node, describe_node, position_from_description,
-    select_camera, select_from_nodes, sysfs_position, usable_cameras, user_facing_refusal,
+    select_camera, select_from_nodes, select_numbered, sysfs_position, usable_cameras,
+    user_facing_refusal,
 };
 pub use code::read_qr;
 #[cfg(test)]

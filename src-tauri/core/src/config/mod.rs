@@ -62,6 +62,9 @@ pub struct Settings {
     pub retention_days: u32,
     /// Full screen without window controls; only a supervisor can close it.
     pub kiosk: bool,
+    /// Camera to use: its number in `tucai-station cameras`, or empty to
+    /// take the first external or rear camera.
+    pub camera: String,
     /// Use a built-in user-facing camera when no external or rear one is
     /// attached. Off by default: at arm's height it makes the student raise
     /// the shoulders and tilt the head.
@@ -96,6 +99,7 @@ impl Default for Settings {
             sync_retry_max_seconds: 300,
             retention_days: 90,
             kiosk: false,
+            camera: String::new(),
             allow_user_facing_camera: false,
             lock_exposure: true,
             lock_white_balance: true,
@@ -207,6 +211,16 @@ impl Settings {
                 format!("{:?} is not 1 to 64 characters", self.station_name),
             ));
         }
+        if self.camera_index().is_err() {
+            return Err((
+                "camera",
+                format!(
+                    "{:?} is not a camera number; leave it empty to choose automatically, \
+                     or give a number that `tucai-station cameras` lists",
+                    self.camera
+                ),
+            ));
+        }
         if self.sync_retry_max_seconds < self.sync_retry_min_seconds {
             return Err((
                 "sync_retry_max_seconds",
@@ -217,6 +231,17 @@ impl Settings {
             ));
         }
         Ok(())
+    }
+
+    /// Returns the camera number that the `camera` setting names, `None`
+    /// for automatic choice, or an error for text that is not a number.
+    pub fn camera_index(&self) -> std::result::Result<Option<u32>, std::num::ParseIntError> {
+        let text = self.camera.trim();
+        if text.is_empty() {
+            Ok(None)
+        } else {
+            text.parse().map(Some)
+        }
     }
 
     fn number(&self, key: &str) -> u32 {

@@ -56,7 +56,7 @@ impl Station {
 
         // The full check has already rendered the output photo from its crop.
         let rendered = analysis.rendered.take();
-        let demo = self.camera.kind == CameraSourceKind::Demo;
+        let demo = self.camera().kind == CameraSourceKind::Demo;
         let capture_id = self.store().record_capture(&NewCapture {
             student_id: student.id,
             passed: report.passed,
@@ -136,12 +136,12 @@ impl Station {
     }
 
     pub(super) fn capture_frame(&self) -> Result<Frame> {
-        if let Some(reason) = self.camera.slot().lost_reason() {
+        if let Some(reason) = self.camera().slot().lost_reason() {
             return Err(Error::Camera(format!(
                 "the camera is lost ({reason}); reconnect it and try again"
             )));
         }
-        if let Some(bad) = self.camera.slot().format_problem() {
+        if let Some(bad) = self.camera().slot().format_problem() {
             return Err(Error::Camera(format!(
                 "{bad}; reconnect the camera or use another one, then try again"
             )));
@@ -152,7 +152,7 @@ impl Station {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         let frame = checked
-            .or_else(|| self.camera.slot().latest())
+            .or_else(|| self.camera().slot().latest())
             .ok_or_else(|| {
                 Error::Camera(
                     "the camera has not sent a frame yet; wait a moment and try again".into(),
@@ -160,7 +160,7 @@ impl Station {
             })?;
         // The live checks' last frame may be from before the camera was lost
         // and came back, and the scene in front of it may have changed since.
-        if self.camera.slot().predates_loss(&frame) {
+        if self.camera().slot().predates_loss(&frame) {
             return Err(Error::Camera(
                 "the camera was lost after the last checked frame; wait until the preview shows the student again and try again".into(),
             ));

@@ -35,7 +35,12 @@ pub struct Station {
     store: Mutex<Store>,
     models: Arc<Models>,
     profile: Arc<Profile>,
-    camera: CameraFeed,
+    /// The camera in use. A supervisor's change of the camera settings, or
+    /// a request to detect cameras again, replaces it while the station runs.
+    camera: RwLock<Arc<CameraFeed>>,
+    /// The camera the station was started with; only `CameraChoice::Auto`
+    /// follows the settings.
+    camera_choice: CameraChoice,
     /// The frame the live checks saw last: a capture takes this frame, not
     /// a later one.
     last_checked: Arc<Mutex<Option<Frame>>>,
@@ -74,8 +79,12 @@ impl Station {
         &self.recovery
     }
 
-    pub fn camera(&self) -> &CameraFeed {
-        &self.camera
+    /// Returns the camera in use.
+    pub fn camera(&self) -> Arc<CameraFeed> {
+        self.camera
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn profile(&self) -> &Profile {
@@ -83,8 +92,9 @@ impl Station {
     }
 
     pub fn status(&self) -> Result<StationStatus> {
-        let (width, height) = self.camera.size;
-        let slot = self.camera.slot();
+        let camera = self.camera();
+        let (width, height) = camera.size;
+        let slot = camera.slot();
         let message = slot
             .lost_text()
             .map(|reason| {
@@ -94,15 +104,15 @@ impl Station {
                 )
             })
             .or_else(|| slot.format_problem().map(|bad| bad.text()))
-            .or_else(|| self.camera.note.clone());
+            .or_else(|| camera.note.clone());
         let store = self.store();
         Ok(StationStatus {
             camera: CameraState {
-                source: self.camera.kind,
-                name: self.camera.name.clone(),
-                state: self.camera.state(),
-                requested_fps: self.camera.requested_fps,
-                facing: self.camera.facing,
+                source: camera.kind,
+                name: camera.name.clone(),
+                state: camera.state(),
+                requested_fps: camera.requested_fps,
+                facing: camera.facing,
                 measured_fps: slot.measured_fps(),
                 lockable_controls: slot.lockable_controls(),
                 frame_width: width,
@@ -132,7 +142,7 @@ impl Station {
     /// to 3 seconds while the code is steadied.
     pub fn find_student_by_camera(&self) -> Result<StudentView> {
         self.require_staff()?;
-        let slot = self.camera.slot().clone();
+        let slot = self.camera().slot().clone();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
         let mut seen = 0;
         let mut frame = slot.latest();

@@ -8,9 +8,10 @@ use super::Station;
 use crate::Result;
 use crate::camera::{
     CameraFeed, DeviceSource, FrameSource, NodeStatus, ReplaySource, SourceFactory, classify_node,
-    demo_frames_dir, probe_nodes, select_from_nodes,
+    demo_frames_dir, probe_nodes, select_from_nodes, select_numbered,
 };
 use crate::checks::Profile;
+use crate::config::Settings;
 use crate::store::Store;
 use crate::text::Text;
 use crate::vision::Models;
@@ -18,9 +19,11 @@ use crate::vision::Models;
 /// The camera to run.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CameraChoice {
-    /// The first external or rear camera the system lists (a user-facing
-    /// one only when the settings allow it), or the demo camera when there
-    /// is none or it cannot be opened.
+    /// The camera the settings name (`camera`), or else the first external
+    /// or rear camera the system lists (a user-facing one only when the
+    /// settings allow it). The demo camera runs when there is none or it
+    /// cannot be opened. A supervisor's change of these settings reopens
+    /// the camera while the station runs.
     Auto,
     /// This camera index, and no fallback. A user-facing camera still needs
     /// the settings' permission.
@@ -53,7 +56,7 @@ impl Station {
         // The cheap checks of the options come first, so a bad option
         // leaves no store behind.
         let profile = Profile::named(&options.profile)?;
-        let camera = open_camera(&options.camera, options.settings.allow_user_facing_camera)?;
+        let camera = open_camera(&options.camera, &options.settings)?;
         let models = Models::load_bundled()?;
         let mut store = Store::open(&options.data_dir)?;
         let recovery = store.recover()?;
@@ -72,7 +75,8 @@ impl Station {
             store: Mutex::new(store),
             models: Arc::new(models),
             profile: Arc::new(profile),
-            camera,
+            camera: std::sync::RwLock::new(Arc::new(camera)),
+            camera_choice: options.camera.clone(),
             last_checked: Arc::new(Mutex::new(None)),
             history: Arc::new(Mutex::new(Default::default())),
             settings: std::sync::RwLock::new(options.settings.clone()),
@@ -88,12 +92,72 @@ impl Station {
     }
 }
 
-fn open_camera(choice: &CameraChoice, allow_user_facing: bool) -> Result<CameraFeed> {
+impl Station {
+    /// Opens the camera again as the settings now choose it, and replaces
+    /// the one in use. The preview stops, and the frame the live checks saw
+    /// last is forgotten, so no capture takes a frame of the camera before.
+    /// Used after a supervisor changes the camera settings, and when staff
+    /// ask the station to look for cameras again (after plugging one in).
+    ///
+    /// Fails with `Error::Invalid` when the camera was chosen on the command
+    /// line (`--camera` or `--replay`), which the settings do not override.
+    pub fn reopen_camera(&self) -> Result<()> {
+        if self.camera_choice != CameraChoice::Auto {
+            return Err(crate::Error::Invalid(
+                "the camera was chosen with --camera or --replay when the station started; \
+                 restart the station without them to choose the camera in the settings"
+                    .to_owned(),
+            ));
+        }
+        self.stop_preview();
+        let settings = self.settings().clone();
+        let camera = open_camera(&self.camera_choice, &settings)?;
+        tracing::info!(camera = %camera.name, source = ?camera.kind, "camera reopened");
+        let old = std::mem::replace(
+            &mut *self.camera.write().unwrap_or_else(|e| e.into_inner()),
+            Arc::new(camera),
+        );
+        *self.last_checked.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.history.lock().unwrap_or_else(|e| e.into_inner()) = Default::default();
+        // The old camera's thread stops and releases the device here, unless
+        // a QR scan still reads its frames; then it stops when that ends.
+        drop(old);
+        Ok(())
+    }
+}
+
+impl Station {
+    /// Lists the cameras the settings can choose; needs signed-in staff.
+    /// Probing opens each video node to read its formats, which can take a
+    /// second or two.
+    pub fn list_cameras(&self) -> Result<Vec<crate::views::CameraOption>> {
+        self.require_staff()?;
+        let nodes = probe_nodes();
+        Ok(crate::camera::usable_cameras(&nodes)
+            .into_iter()
+            .map(|camera| crate::views::CameraOption {
+                index: camera.index,
+                name: camera.name,
+                kind: camera.kind,
+            })
+            .collect())
+    }
+
+    /// Opens the camera again as the settings choose it; needs signed-in
+    /// staff. Staff use it after plugging a camera in.
+    pub fn detect_cameras(&self) -> Result<()> {
+        self.require_staff()?;
+        self.reopen_camera()
+    }
+}
+
+fn open_camera(choice: &CameraChoice, settings: &Settings) -> Result<CameraFeed> {
+    let allow_user_facing = settings.allow_user_facing_camera;
     match choice {
         CameraChoice::Device(index) => CameraFeed::start(device_factory(*index, allow_user_facing)),
         CameraChoice::Replay { path, fps } => CameraFeed::start(replay_factory(path.clone(), *fps)),
         CameraChoice::Auto => {
-            let why = match auto_camera(allow_user_facing) {
+            let why = match auto_camera(settings) {
                 Ok(feed) => return Ok(feed),
                 Err(why) => why,
             };
@@ -107,9 +171,13 @@ fn open_camera(choice: &CameraChoice, allow_user_facing: bool) -> Result<CameraF
 
 /// Opens the camera that the settings select, or returns why there is
 /// none to use.
-fn auto_camera(allow_user_facing: bool) -> std::result::Result<CameraFeed, Text> {
+fn auto_camera(settings: &Settings) -> std::result::Result<CameraFeed, Text> {
+    let allow_user_facing = settings.allow_user_facing_camera;
     let statuses: Vec<NodeStatus> = probe_nodes().iter().map(classify_node).collect();
-    let camera = select_from_nodes(&statuses, allow_user_facing)?;
+    let camera = match settings.camera_index() {
+        Ok(Some(index)) => select_numbered(&statuses, index, allow_user_facing)?,
+        _ => select_from_nodes(&statuses, allow_user_facing)?,
+    };
     tracing::info!(index = camera.index, name = %camera.name, kind = camera.kind.name(), "camera selected");
     CameraFeed::start(device_factory(camera.index, allow_user_facing)).map_err(|e| {
         tracing::warn!(error = %e, index = camera.index, "camera failed to open");

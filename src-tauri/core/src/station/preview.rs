@@ -75,7 +75,7 @@ impl Station {
             .transpose()?;
         let gate = Arc::new(PaintGate::new(ACK_TIMEOUT, trace));
         let stop = Arc::new(AtomicBool::new(false));
-        let slot = self.camera.slot().clone();
+        let slot = self.camera().slot().clone();
         let preview = spawn("preview", {
             let (stop, slot, gate) = (stop.clone(), slot.clone(), gate.clone());
             move || preview_loop(&slot, &stop, &gate, on_frame)
@@ -98,7 +98,7 @@ impl Station {
         // balance hold still from here until it stops.
         let wanted = self.wanted_locks();
         if !wanted.is_empty() {
-            self.camera
+            self.camera()
                 .slot()
                 .request_controls(ControlRequest::Lock(wanted));
         }
@@ -114,7 +114,9 @@ impl Station {
         if let Some(handle) = handle {
             let stats = handle.gate.stats();
             drop(handle);
-            self.camera.slot().request_controls(ControlRequest::Release);
+            self.camera()
+                .slot()
+                .request_controls(ControlRequest::Release);
             tracing::info!(
                 sent = stats.sent,
                 acknowledged = stats.acknowledged,
@@ -158,7 +160,7 @@ impl Station {
     /// Returns the controls that the settings lock and the camera lists.
     fn wanted_locks(&self) -> Vec<LockableControl> {
         let settings = self.settings();
-        self.camera
+        self.camera()
             .slot()
             .lockable_controls()
             .into_iter()

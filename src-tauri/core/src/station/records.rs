@@ -251,7 +251,9 @@ impl Station {
     }
 
     /// Validates and saves new settings; needs a supervisor. Lock, draft,
-    /// sign-out and sync settings apply at once; the profile at the next start.
+    /// sign-out, sync and camera settings apply at once; the profile at the
+    /// next start. A camera named in the settings that cannot run leaves
+    /// the demo camera running, with the reason in the station's status.
     pub fn save_settings(
         &self,
         settings: crate::config::Settings,
@@ -280,6 +282,12 @@ impl Station {
             .any(|key| key == "centre_url" || key == "station_name" || key.starts_with("sync_"));
         if sync_changed {
             self.restart_sync()?;
+        }
+        let camera_changed = changed
+            .iter()
+            .any(|key| key == "camera" || key == "allow_user_facing_camera");
+        if camera_changed && self.camera_choice == super::CameraChoice::Auto {
+            self.reopen_camera()?;
         }
         Ok(settings)
     }

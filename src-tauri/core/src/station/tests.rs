@@ -524,3 +524,101 @@ fn recaptures_lock_until_supervisor_unlocks() {
     assert_eq!(recapture_rule(&again).status, RuleStatus::Fail);
     assert!(again.lock.is_none(), "{:?}", again.lock);
 }
+
+/// Opens a station that follows the camera settings, as one started
+/// without `--camera` or `--replay` does.
+fn auto_camera_station(data: &std::path::Path) -> Station {
+    let mut options = options(data, crate::camera::demo_frames_dir(), 6);
+    options.camera = CameraChoice::Auto;
+    let station = Station::open(&options).unwrap();
+    station
+        .create_first_supervisor(SUPERVISOR.0, SUPERVISOR.1)
+        .unwrap();
+    station
+}
+
+// No computer lists a camera numbered 4000, so the station falls back to
+// the demo camera with the reason, whatever cameras this machine has.
+#[test]
+fn camera_setting_reopens_camera() {
+    let data = tempfile::tempdir().unwrap();
+    let station = auto_camera_station(data.path());
+    let before = station.camera();
+    before
+        .slot()
+        .wait_newer(0, Duration::from_secs(10))
+        .unwrap();
+    *station.last_checked.lock().unwrap() = before.slot().latest();
+
+    let mut settings = station.current_settings().unwrap();
+    settings.camera = "4000".to_owned();
+    station.save_settings(settings, None).unwrap();
+
+    let after = station.camera();
+    assert!(!Arc::ptr_eq(&before, &after), "the camera was not reopened");
+    assert!(station.last_checked.lock().unwrap().is_none());
+    let message = station.status().unwrap().camera.message.unwrap();
+    assert!(
+        message
+            .en
+            .contains("camera 4000 in the settings was not found"),
+        "{}",
+        message.en
+    );
+    assert!(message.zh.contains("摄像头 4000"), "{}", message.zh);
+    after.slot().wait_newer(0, Duration::from_secs(10)).unwrap();
+}
+
+#[test]
+fn other_settings_keep_camera() {
+    let data = tempfile::tempdir().unwrap();
+    let station = auto_camera_station(data.path());
+    let before = station.camera();
+
+    let mut settings = station.current_settings().unwrap();
+    settings.draft_limit = 5;
+    station.save_settings(settings, None).unwrap();
+
+    assert!(Arc::ptr_eq(&before, &station.camera()));
+}
+
+#[test]
+fn detect_cameras_reopens_camera() {
+    let data = tempfile::tempdir().unwrap();
+    let station = auto_camera_station(data.path());
+    let before = station.camera();
+
+    station.detect_cameras().unwrap();
+
+    assert!(!Arc::ptr_eq(&before, &station.camera()));
+}
+
+#[test]
+fn replay_camera_ignores_camera_setting() {
+    let data = tempfile::tempdir().unwrap();
+    let station = demo_station(data.path(), 6);
+    let before = station.camera();
+
+    let mut settings = station.current_settings().unwrap();
+    settings.camera = "4000".to_owned();
+    station.save_settings(settings, None).unwrap();
+    assert!(Arc::ptr_eq(&before, &station.camera()));
+
+    let refused = station.detect_cameras().unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::InvalidInput, "{refused}");
+    assert!(refused.to_string().contains("--replay"), "{refused}");
+}
+
+#[test]
+fn camera_setting_must_be_number() {
+    let settings = crate::config::Settings {
+        camera: "front".to_owned(),
+        ..crate::config::Settings::default()
+    };
+    let (key, reason) = settings.validate().unwrap_err();
+    assert_eq!(key, "camera");
+    assert!(
+        reason.contains("\"front\" is not a camera number"),
+        "{reason}"
+    );
+}
