@@ -345,11 +345,11 @@ fn reopen(
                 let (width, height) = source.size();
                 let reason = Text::new(
                     format!(
-                        "摄像头重新连接后的画面尺寸为 {width}x{height}，而不是 {}x{}；请重启工作站以使用新尺寸。",
+                        "摄像头重新连接后的画面尺寸为 {width}x{height}，而不是 {}x{}；请在设置中点“重新检测摄像头”（或重启工作站）以使用新尺寸。",
                         size.0, size.1
                     ),
                     format!(
-                        "the camera came back at {width}x{height} instead of {}x{}; restart the station to use the new size",
+                        "the camera came back at {width}x{height} instead of {}x{}; choose \"Detect cameras again\" in the settings, or restart the station, to use the new size",
                         size.0, size.1
                     ),
                 );
