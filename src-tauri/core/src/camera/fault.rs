@@ -130,25 +130,27 @@ pub fn fault_text(fault: CameraFault, os: Os, index: Option<u32>, detail: &str) 
     let node = index.map_or("/dev/video*".to_owned(), |i| format!("/dev/video{i}"));
     let (zh, en) = match (fault, os) {
         (CameraFault::Missing, _) => (
-            format!("未找到{which_zh}：请检查摄像头已插好（换一个 USB 口试试），然后重启。"),
             format!(
-                "{which_en} was not found: check that it is plugged in (try another USB port), then restart"
+                "未找到{which_zh}：请检查摄像头已插好（换一个 USB 口试试），然后在设置中点“重新检测摄像头”。"
+            ),
+            format!(
+                "{which_en} was not found: check that it is plugged in (try another USB port), then choose \"Detect cameras again\" in the settings"
             ),
         ),
         (CameraFault::Busy, Os::Linux) => (
             format!(
-                "{which_zh}正被其他程序占用：关闭正在使用摄像头的程序（用 `fuser {node}` 查看是哪个进程），然后重启。"
+                "{which_zh}正被其他程序占用：关闭正在使用摄像头的程序（用 `fuser {node}` 查看是哪个进程），然后在设置中点“重新检测摄像头”。"
             ),
             format!(
-                "{which_en} is busy in another program: close the program using it (`fuser {node}` shows which process holds it), then restart"
+                "{which_en} is busy in another program: close the program using it (`fuser {node}` shows which process holds it), then choose \"Detect cameras again\" in the settings"
             ),
         ),
         (CameraFault::Busy, _) => (
             format!(
-                "{which_zh}正被其他程序占用：关闭视频会议、相机等正在使用摄像头的程序，然后重启。"
+                "{which_zh}正被其他程序占用：关闭视频会议、相机等正在使用摄像头的程序，然后在设置中点“重新检测摄像头”。"
             ),
             format!(
-                "{which_en} is busy in another program: close the video call, camera or other app using it, then restart"
+                "{which_en} is busy in another program: close the video call, camera or other app using it, then choose \"Detect cameras again\" in the settings"
             ),
         ),
         (CameraFault::Denied, Os::Linux) => (
@@ -176,9 +178,11 @@ pub fn fault_text(fault: CameraFault, os: Os, index: Option<u32>, detail: &str) 
             ),
         ),
         (CameraFault::Other, _) => (
-            format!("{which_zh}无法使用。请重新插拔摄像头后重启；如仍失败，把诊断包交给 IT。"),
             format!(
-                "{which_en} cannot be used; unplug and plug it in again and restart, and if it still fails give IT a diagnostics bundle"
+                "{which_zh}无法使用。请重新插拔摄像头，然后在设置中点“重新检测摄像头”；如仍失败，把诊断包交给 IT。"
+            ),
+            format!(
+                "{which_en} cannot be used; unplug and plug it in again and choose \"Detect cameras again\" in the settings, and if it still fails give IT a diagnostics bundle"
             ),
         ),
     };
