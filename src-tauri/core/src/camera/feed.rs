@@ -213,7 +213,7 @@ impl FrameSlot {
 pub struct CameraFeed {
     slot: Arc<FrameSlot>,
     stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
     pub name: String,
     pub kind: CameraSourceKind,
     pub size: (u32, u32),
@@ -267,7 +267,7 @@ impl CameraFeed {
         Ok(Self {
             slot,
             stop,
-            thread: Some(thread),
+            thread: Mutex::new(Some(thread)),
             name,
             kind,
             size,
@@ -281,12 +281,29 @@ impl CameraFeed {
         &self.slot
     }
 
+    /// Stops the feed thread and waits for it, which closes the device, so
+    /// that the same camera can be opened again at once. Readers of the
+    /// slot get no newer frame afterwards. Dropping the feed does the same.
+    pub fn close(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let thread = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+    }
+
     pub fn state(&self) -> CameraRunState {
         if self.slot.lost_reason().is_some() {
             CameraRunState::Lost
         } else if self.slot.format_problem().is_some() {
             CameraRunState::FormatProblem
-        } else if self.thread.as_ref().is_some_and(|t| !t.is_finished()) {
+        } else if self
+            .thread
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .is_some_and(|t| !t.is_finished())
+        {
             CameraRunState::Running
         } else {
             CameraRunState::Stopped
@@ -448,10 +465,7 @@ fn decode(data: FrameData) -> std::result::Result<RgbImage, BadBuffer> {
 
 impl Drop for CameraFeed {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        self.close();
     }
 }
 

@@ -110,18 +110,15 @@ impl Station {
             ));
         }
         self.stop_preview();
+        // The camera in use is closed first: a V4L2 device streams to one
+        // reader at a time, so opening it again while it streams fails as busy.
+        self.camera().close();
+        *self.last_checked.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.history.lock().unwrap_or_else(|e| e.into_inner()) = Default::default();
         let settings = self.settings().clone();
         let camera = open_camera(&self.camera_choice, &settings)?;
         tracing::info!(camera = %camera.name, source = ?camera.kind, "camera reopened");
-        let old = std::mem::replace(
-            &mut *self.camera.write().unwrap_or_else(|e| e.into_inner()),
-            Arc::new(camera),
-        );
-        *self.last_checked.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        *self.history.lock().unwrap_or_else(|e| e.into_inner()) = Default::default();
-        // The old camera's thread stops and releases the device here, unless
-        // a QR scan still reads its frames; then it stops when that ends.
-        drop(old);
+        *self.camera.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(camera);
         Ok(())
     }
 }

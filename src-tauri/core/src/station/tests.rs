@@ -556,6 +556,7 @@ fn camera_setting_reopens_camera() {
 
     let after = station.camera();
     assert!(!Arc::ptr_eq(&before, &after), "the camera was not reopened");
+    assert_eq!(before.state(), crate::views::CameraRunState::Stopped);
     assert!(station.last_checked.lock().unwrap().is_none());
     let message = station.status().unwrap().camera.message.unwrap();
     assert!(
