@@ -12,7 +12,7 @@ use tucai_core::station::{CameraChoice, StationOptions};
 use tucai_core::store::{Role, Store};
 use tucai_core::sync::{self, SyncSettings};
 use tucai_core::vision::Models;
-use tucai_core::{ErrorKind, decode, paths, recapture};
+use tucai_core::{ErrorKind, decode, explain, paths, recapture};
 
 /// Tucai: the capture station for the diploma registration photo.
 ///
@@ -27,7 +27,12 @@ use tucai_core::{ErrorKind, decode, paths, recapture};
                   TUCAI_SETTINGS the settings file (as --settings does), \
                   TUCAI_LOG the log level (such as debug or tucai_core=trace), \
                   TUCAI_PREVIEW_TRACE the preview trace file (as --preview-trace does), and \
-                  TUCAI_ASSETS the folder of the models, profiles and demo frames."
+                  TUCAI_ASSETS the folder of the models, profiles and demo frames.\n\n\
+                  Exit codes: 0 success; 1 a checked photo fails a rule, or the audit log is \
+                  broken; 2 something the person can fix, such as a photo, file, folder, \
+                  option, setting, camera or a username already taken, with the message \
+                  saying what and how; 3 the station itself is broken, such as a damaged \
+                  store or model file."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -362,8 +367,26 @@ fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Prints `error`, in Chinese and then English when it has both, and
+/// returns `code`.
+fn fail_as(code: u8, error: &tucai_core::Error) -> ExitCode {
+    match error.text() {
+        Some(text) => {
+            eprintln!("tucai-station: {}", text.zh);
+            fail(code, &text.en)
+        }
+        None => fail(code, error),
+    }
+}
+
+/// Prints `error` and returns the exit code of its kind.
+fn fail_with(error: tucai_core::Error) -> ExitCode {
+    fail_as(exit_code_for(error.kind()), &error)
+}
+
 /// Exit code 2 is for what the person can fix (a photo, an option, a
-/// camera); 3 is for a broken station.
+/// file or folder, a camera, a name already taken); 3 is for a broken
+/// station (a damaged store or model file). The `--help` text lists them.
 fn exit_code_for(kind: ErrorKind) -> u8 {
     match kind {
         ErrorKind::InvalidInput
@@ -371,14 +394,15 @@ fn exit_code_for(kind: ErrorKind) -> u8 {
         | ErrorKind::Camera
         | ErrorKind::Denied
         | ErrorKind::Locked
-        | ErrorKind::Network => 2,
-        ErrorKind::Model | ErrorKind::Store | ErrorKind::Conflict | ErrorKind::Internal => 3,
+        | ErrorKind::Network
+        | ErrorKind::Conflict => 2,
+        ErrorKind::Model | ErrorKind::Store | ErrorKind::Internal => 3,
     }
 }
 
 fn open_store(args: &StoreArgs) -> Result<(PathBuf, Store), ExitCode> {
-    let dir = paths::data_dir(args.data_dir.clone()).map_err(|e| fail(2, e))?;
-    let store = Store::open(&dir).map_err(|e| fail(exit_code_for(e.kind()), e))?;
+    let dir = paths::data_dir(args.data_dir.clone()).map_err(|e| fail_as(2, &e))?;
+    let store = Store::open(&dir).map_err(fail_with)?;
     Ok((dir, store))
 }
 
@@ -386,7 +410,7 @@ fn open_store(args: &StoreArgs) -> Result<(PathBuf, Store), ExitCode> {
 /// when the folder contains no store, because a mistyped folder must not
 /// yield an empty export or an "intact" audit of a store made on the spot.
 fn open_existing_store(args: &StoreArgs) -> Result<(PathBuf, Store), ExitCode> {
-    let dir = paths::data_dir(args.data_dir.clone()).map_err(|e| fail(2, e))?;
+    let dir = paths::data_dir(args.data_dir.clone()).map_err(|e| fail_as(2, &e))?;
     if !dir.join(tucai_core::store::DB_FILE).is_file() {
         return Err(fail(
             2,
@@ -416,7 +440,7 @@ fn audit_verify(args: &StoreArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) if e.kind() == ErrorKind::Conflict => fail(1, e),
-        Err(e) => fail(exit_code_for(e.kind()), e),
+        Err(e) => fail_with(e),
     }
 }
 
@@ -440,9 +464,9 @@ fn read_secret(var: &str, what: &str) -> Result<String, ExitCode> {
 
 /// Loads the settings and takes the sync settings from them.
 fn load_sync_settings(cli: &Cli) -> Result<SyncSettings, ExitCode> {
-    let path = settings_path(cli.settings.clone()).map_err(|e| fail(2, e))?;
-    let settings = Settings::load(&path).map_err(|e| fail(2, e))?;
-    let sync = SyncSettings::from_settings(&settings).map_err(|e| fail(2, e))?;
+    let path = settings_path(cli.settings.clone()).map_err(|e| fail_as(2, &e))?;
+    let settings = Settings::load(&path).map_err(|e| fail_as(2, &e))?;
+    let sync = SyncSettings::from_settings(&settings).map_err(|e| fail_as(2, &e))?;
     sync.ok_or_else(|| {
         fail(
             2,
@@ -480,7 +504,7 @@ fn sync_enrol(cli: &Cli, args: &StoreArgs) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => fail(exit_code_for(e.kind()), e),
+        Err(e) => fail_with(e),
     }
 }
 
@@ -507,7 +531,7 @@ fn sync_status(cli: &Cli, args: &StoreArgs) -> ExitCode {
             println!("waiting in the outbox: {waiting}");
             ExitCode::SUCCESS
         }
-        Err(e) => fail(exit_code_for(e.kind()), e),
+        Err(e) => fail_with(e),
     }
 }
 
@@ -529,7 +553,7 @@ fn staff_add(args: &StoreArgs, username: &str, role: RoleArg) -> ExitCode {
             println!("added {} as {}", member.username, member.role.as_str());
             ExitCode::SUCCESS
         }
-        Err(e) => fail(exit_code_for(e.kind()), e),
+        Err(e) => fail_with(e),
     }
 }
 
@@ -546,7 +570,7 @@ fn export(args: &StoreArgs, to: &std::path::Path) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => fail(exit_code_for(e.kind()), e),
+        Err(e) => fail_with(e),
     }
 }
 
@@ -557,7 +581,7 @@ fn cameras(settings: Option<PathBuf>, lang: Lang) -> ExitCode {
 
     let settings = match settings_path(settings).and_then(|path| Settings::load(&path)) {
         Ok(settings) => settings,
-        Err(e) => return fail(exit_code_for(e.kind()), e),
+        Err(e) => return fail_with(e),
     };
     let statuses: Vec<NodeStatus> = probe_nodes().iter().map(classify_node).collect();
     if statuses.is_empty() {
@@ -588,7 +612,7 @@ fn diagnostics(settings: Option<PathBuf>, to: &std::path::Path) -> ExitCode {
 
     let path = match settings_path(settings) {
         Ok(path) => path,
-        Err(e) => return fail(2, e),
+        Err(e) => return fail_as(2, &e),
     };
     // An invalid settings file keeps the station from starting, which is
     // when IT needs the bundle most, so the file goes in as found.
@@ -615,7 +639,7 @@ fn diagnostics(settings: Option<PathBuf>, to: &std::path::Path) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => fail(exit_code_for(e.kind()), e),
+        Err(e) => fail_with(e),
     }
 }
 
@@ -626,13 +650,13 @@ fn check_profile(cli: &Cli, own: Option<&str>) -> Result<String, ExitCode> {
     if let Some(name) = own.or(cli.profile.as_deref()) {
         return Ok(name.to_owned());
     }
-    let path = settings_path(cli.settings.clone()).map_err(|e| fail(2, e))?;
+    let path = settings_path(cli.settings.clone()).map_err(|e| fail_as(2, &e))?;
     if !path.exists() {
         return Ok(DEFAULT_PROFILE.to_owned());
     }
     Settings::load(&path)
         .map(|settings| settings.profile)
-        .map_err(|e| fail(2, e))
+        .map_err(|e| fail_as(2, &e))
 }
 
 fn check(
@@ -660,15 +684,15 @@ fn check(
     }
     let profile = match Profile::named(profile) {
         Ok(p) => p,
-        Err(e) => return fail(exit_code_for(e.kind()), e),
+        Err(e) => return fail_with(e),
     };
     let image = match decode::load_photo(photo) {
         Ok(image) => image,
-        Err(e) => return fail(2, e),
+        Err(e) => return fail_as(2, &e),
     };
     let models = match Models::load_bundled() {
         Ok(m) => m,
-        Err(e) => return fail(3, e),
+        Err(e) => return fail_as(3, &e),
     };
     let (report, analysis) = match checks::check_photo(&image, &models, &profile) {
         Ok((mut report, analysis)) => {
@@ -678,7 +702,7 @@ fn check(
             report.push(recapture::rule(&assessment));
             (report, analysis)
         }
-        Err(e) => return fail(exit_code_for(e.kind()), e),
+        Err(e) => return fail_with(e),
     };
 
     if json {
@@ -701,7 +725,11 @@ fn check(
         match &analysis.rendered {
             Some(rendered) => {
                 if let Err(e) = std::fs::write(out, &rendered.jpeg) {
-                    return fail(2, format!("cannot write {}: {e}", out.display()));
+                    let folder = match out.parent() {
+                        Some(parent) if !parent.as_os_str().is_empty() => parent,
+                        _ => std::path::Path::new("."),
+                    };
+                    return fail_with(explain::unwritable_folder(folder, &e));
                 }
             }
             None => {
@@ -829,7 +857,7 @@ fn print_report(
 fn roster_import(store: &StoreArgs, file: &std::path::Path) -> ExitCode {
     let dir = match paths::data_dir(store.data_dir.clone()) {
         Ok(dir) => dir,
-        Err(e) => return fail(2, e),
+        Err(e) => return fail_as(2, &e),
     };
     let result = Store::open(&dir).and_then(|mut store| store.import_roster(file));
     match result {
@@ -844,7 +872,7 @@ fn roster_import(store: &StoreArgs, file: &std::path::Path) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => fail(exit_code_for(e.kind()), e),
+        Err(e) => fail_with(e),
     }
 }
 
@@ -853,7 +881,7 @@ fn window(cli: &Cli) -> ExitCode {
     composite_on_the_cpu_only_with_a_gpu();
     let data_dir = match paths::data_dir(cli.store.data_dir.clone()) {
         Ok(dir) => dir,
-        Err(e) => return fail(2, e),
+        Err(e) => return fail_as(2, &e),
     };
     let camera = match (&cli.replay, cli.camera) {
         (Some(path), _) => CameraChoice::Replay {
@@ -865,11 +893,11 @@ fn window(cli: &Cli) -> ExitCode {
     };
     let settings_path = match settings_path(cli.settings.clone()) {
         Ok(path) => path,
-        Err(e) => return fail(2, e),
+        Err(e) => return fail_as(2, &e),
     };
     let mut settings = match Settings::load(&settings_path) {
         Ok(settings) => settings,
-        Err(e) => return fail(2, e),
+        Err(e) => return fail_as(2, &e),
     };
     if let Some(limit) = cli.draft_limit {
         settings.draft_limit = limit;
@@ -887,6 +915,6 @@ fn window(cli: &Cli) -> ExitCode {
     };
     match crate::run_window(&options) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(exit_code_for(e.kind()), e),
+        Err(e) => fail_with(e),
     }
 }

@@ -158,3 +158,155 @@ fn roster_import_explains_a_semicolon_file() -> Result<()> {
     assert!(stderr.contains("CSV UTF-8"), "{stderr}");
     Ok(())
 }
+
+/// Imports the sample roster into a new store in `data`.
+fn import_sample(settings: &Path, data: &Path) -> Result<()> {
+    let roster = repo_root().join("assets/roster/sample-roster.csv");
+    let output = station(
+        settings,
+        &[
+            "roster",
+            "import",
+            &roster.display().to_string(),
+            "--data-dir",
+            &data.display().to_string(),
+        ],
+    )?;
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    Ok(())
+}
+
+/// sysfs takes no new folders, even from root, the user that CI runs the
+/// tests as.
+#[cfg(target_os = "linux")]
+#[test]
+fn export_to_unwritable_folder_explains() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = dir.path().join("settings.toml");
+    let data = dir.path().join("data");
+    import_sample(&settings, &data)?;
+
+    let output = station(
+        &settings,
+        &[
+            "export",
+            "--to",
+            "/sys",
+            "--data-dir",
+            &data.display().to_string(),
+        ],
+    )?;
+
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("无法写入文件夹 /sys"), "{stderr}");
+    assert!(
+        stderr.contains("cannot write into the folder /sys"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Choose another folder"), "{stderr}");
+    assert!(!stderr.contains("os error"), "{stderr}");
+    Ok(())
+}
+
+#[test]
+fn export_to_missing_folder_explains() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = dir.path().join("settings.toml");
+    let data = dir.path().join("data");
+    import_sample(&settings, &data)?;
+    let missing = dir.path().join("no-usb-here");
+
+    let output = station(
+        &settings,
+        &[
+            "export",
+            "--to",
+            &missing.display().to_string(),
+            "--data-dir",
+            &data.display().to_string(),
+        ],
+    )?;
+
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no-usb-here is not an existing folder"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Plug in the drive"), "{stderr}");
+    Ok(())
+}
+
+#[test]
+fn staff_add_taken_username_exits_2() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = dir.path().join("settings.toml");
+    let data = dir.path().join("data").display().to_string();
+    let add = |username: &str| -> Result<Output> {
+        Ok(Command::new(station_binary()?)
+            .args(["--settings", &settings.display().to_string()])
+            .args(["staff", "add", username, "--data-dir", &data])
+            .env("TUCAI_PASSWORD", "correct horse")
+            .env("TUCAI_LOG", "warn")
+            .output()?)
+    };
+
+    let first = add("wang.li")?;
+    let again = add("WANG.LI")?;
+
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    assert_eq!(again.status.code(), Some(2), "{again:?}");
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("已被账户 \"wang.li\" 占用"), "{stderr}");
+    assert!(
+        stderr.contains("the username \"WANG.LI\" is already taken"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Choose another username"), "{stderr}");
+    Ok(())
+}
+
+#[test]
+fn roster_import_missing_file_explains() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = dir.path().join("settings.toml");
+    let data = dir.path().join("data");
+
+    for name in ["roster.csv", "roster.xlsx"] {
+        let missing = dir.path().join(name);
+        let output = station(
+            &settings,
+            &[
+                "roster",
+                "import",
+                &missing.display().to_string(),
+                "--data-dir",
+                &data.display().to_string(),
+            ],
+        )?;
+
+        assert_eq!(output.status.code(), Some(2), "{name}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("找不到名单文件 {}", missing.display())),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("roster file {} not found", missing.display())),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("os error"), "{stderr}");
+    }
+    Ok(())
+}
+
+#[test]
+fn help_lists_exit_codes() -> Result<()> {
+    let output = Command::new(station_binary()?).arg("--help").output()?;
+
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(help.contains("Exit codes: 0 success"), "{help}");
+    assert!(help.contains("a username already taken"), "{help}");
+    Ok(())
+}

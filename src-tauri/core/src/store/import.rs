@@ -11,7 +11,10 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use super::roster::{Column, RosterError, RosterErrors, RosterRow, parse_roster};
 use super::sheet::parse_roster_sheet;
 use super::{Store, now_rfc3339};
-use crate::{Error, Result};
+use crate::{Error, Result, explain};
+
+/// The roster file's name in messages, in Chinese and English.
+const ROSTER_FILE: (&str, &str) = ("名单文件", "roster file");
 
 /// Counts of students written by one roster import.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -33,8 +36,9 @@ impl Store {
     /// Fails with `Error::Invalid`, listing every problem one per line and
     /// importing nothing, when the file has any invalid row or gives a
     /// student a collection code that a student absent from the file has,
-    /// or when its extension is none of these. Fails with `Error::Io` when
-    /// the file cannot be opened.
+    /// or when its extension is none of these. Fails with an explained
+    /// `NotFound` error when the file does not exist, and an explained
+    /// `InvalidInput` one when it cannot be read.
     pub fn import_roster(&mut self, path: &Path) -> Result<ImportSummary> {
         self.import_roster_by(path, "station")
     }
@@ -47,17 +51,23 @@ impl Store {
             .and_then(|e| e.to_str())
             .unwrap_or("")
             .to_ascii_lowercase();
+        let unreadable = |e: std::io::Error| explain::unreadable_file(ROSTER_FILE, path, &e);
         let rows = match extension.as_str() {
             "csv" | "txt" => {
-                let file = File::open(path).map_err(|e| Error::io(path, e))?;
+                let file = File::open(path).map_err(unreadable)?;
+                if file.metadata().is_ok_and(|m| m.is_dir()) {
+                    return Err(unreadable(std::io::ErrorKind::IsADirectory.into()));
+                }
                 parse_roster(BufReader::new(file))
             }
             "xlsx" | "xlsm" | "xls" | "ods" => {
-                if !path.is_file() {
-                    return Err(Error::io(
-                        path,
-                        std::io::Error::from(std::io::ErrorKind::NotFound),
-                    ));
+                // calamine's own error for a missing file does not say so.
+                match std::fs::metadata(path) {
+                    Ok(m) if m.is_dir() => {
+                        return Err(unreadable(std::io::ErrorKind::IsADirectory.into()));
+                    }
+                    Ok(_) => {}
+                    Err(e) => return Err(unreadable(e)),
                 }
                 parse_roster_sheet(path)
             }
@@ -331,7 +341,7 @@ mod tests {
     }
 
     #[test]
-    fn missing_file_io_error() -> TestResult {
+    fn missing_file_not_found() -> TestResult {
         let dir = TempDir::new()?;
         let mut store = Store::open(dir.path())?;
 
@@ -339,7 +349,8 @@ mod tests {
             .import_roster(&dir.path().join("absent.csv"))
             .unwrap_err();
 
-        assert!(matches!(error, Error::Io { .. }), "{error:?}");
+        assert_eq!(error.kind(), crate::ErrorKind::NotFound, "{error:?}");
+        assert!(error.to_string().contains("absent.csv not found"), "{error}");
         Ok(())
     }
 
