@@ -310,3 +310,36 @@ fn help_lists_exit_codes() -> Result<()> {
     assert!(help.contains("a username already taken"), "{help}");
     Ok(())
 }
+
+#[test]
+fn damaged_store_names_file_and_recovery() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = dir.path().join("settings.toml");
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data)?;
+    let db = data.join("tucai.sqlite3");
+    std::fs::write(&db, b"not a database, only text")?;
+
+    let output = station(
+        &settings,
+        &["audit", "verify", "--data-dir", &data.display().to_string()],
+    )?;
+
+    assert_eq!(output.status.code(), Some(3), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let path = db.display().to_string();
+    assert!(
+        stderr.contains(&format!("数据库文件 {path} 已损坏")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("database {path} is damaged")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("copy those files back from the backup"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&db)?, b"not a database, only text");
+    Ok(())
+}

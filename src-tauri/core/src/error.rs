@@ -148,12 +148,23 @@ impl Error {
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        Error::Store(e.to_string())
+        if crate::explain::is_damage(&e) {
+            crate::explain::damaged_store(None, &e.to_string())
+        } else {
+            Error::Store(e.to_string())
+        }
     }
 }
 
 impl From<rusqlite_migration::Error> for Error {
     fn from(e: rusqlite_migration::Error) -> Self {
-        Error::Store(format!("migration failed: {e}"))
+        match e {
+            rusqlite_migration::Error::RusqliteError { err, .. }
+                if crate::explain::is_damage(&err) =>
+            {
+                Error::from(err)
+            }
+            other => Error::Store(format!("migration failed: {other}")),
+        }
     }
 }

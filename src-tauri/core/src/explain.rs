@@ -1,7 +1,7 @@
 //! Everyday failures explained to staff in both languages: a chosen folder
-//! that cannot be written and an input file that cannot be read. Each
-//! message names the path and the fix, in place of the operating system's
-//! bare words.
+//! that cannot be written, an input file that cannot be read and a damaged
+//! store. Each message names the path and the fix, in place of the
+//! operating system's or SQLite's bare words.
 
 use std::io::ErrorKind as IoKind;
 use std::path::Path;
@@ -93,6 +93,53 @@ pub fn unreadable_file(what: (&str, &str), path: &Path, error: &std::io::Error) 
             ),
         ),
     }
+}
+
+/// Explains that the store's SQLite file is not a database or is corrupt,
+/// with SQLite's `reason`, and how staff recover without losing the
+/// damaged file or the original photos beside it. `db` is the file's path
+/// where the caller knows it.
+///
+/// The station keeps no backup of its database, so the message states it and
+/// points to a backup of the data folder, if IT keeps one, or else to a new
+/// store and a new roster import.
+pub fn damaged_store(db: Option<&Path>, reason: &str) -> Error {
+    let (file_zh, file_en) = match db {
+        Some(path) => (path.display().to_string(), path.display().to_string()),
+        None => (
+            format!("（数据文件夹中的 {}）", crate::store::DB_FILE),
+            format!("({} in the data folder)", crate::store::DB_FILE),
+        ),
+    };
+    Error::explained(
+        ErrorKind::Store,
+        format!(
+            "本站的数据库文件 {file_zh} 已损坏，无法读取（SQLite：{reason}）。本站不自动备份数据库。\
+             恢复方法：先关闭本站，把该文件及其旁边的 -wal、-shm 文件移到其他文件夹保存，\
+             不要删除。如果技术人员备份过数据文件夹，从备份中把这些文件复制回来；\
+             如果没有备份，重新启动本站会建立空的数据库，然后重新导入名单。\
+             同一文件夹下 originals 中的原始照片仍然保留，新数据库在本站启动时会把它们\
+             移到 originals/.unreferenced。"
+        ),
+        format!(
+            "the station's database {file_en} is damaged and cannot be read (SQLite: \
+             {reason}). The station makes no backup of its database. To recover, close the \
+             station, then move that file and the -wal and -shm files beside it into another \
+             folder, keeping them. If IT backed up the data folder, copy those files back \
+             from the backup. Without a backup, the station then starts on a new, empty \
+             database, and the roster is imported again. The original photos stay in the \
+             originals folder beside the file, and a new database moves them to \
+             originals/.unreferenced when the station starts."
+        ),
+    )
+}
+
+/// Tells whether SQLite reports the file as not a database or corrupt.
+pub fn is_damage(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+    )
 }
 
 #[cfg(test)]
