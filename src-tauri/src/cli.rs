@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use tucai_core::checks::{self, DEFAULT_PROFILE, Profile, RuleStatus};
-use tucai_core::config::{Settings, settings_path};
+use tucai_core::checks::{self, Profile, RuleStatus};
+use tucai_core::config::settings_file;
 use tucai_core::station::{CameraChoice, StationOptions};
 use tucai_core::store::{Role, Store};
 use tucai_core::sync::{self, SyncSettings};
@@ -39,8 +39,10 @@ pub struct Cli {
     store: StoreArgs,
 
     /// Settings file (TOML). Defaults to TUCAI_SETTINGS, then to
-    /// settings.toml in the operating system's config folder for the app;
-    /// a missing file means the documented defaults.
+    /// settings.toml in the operating system's config folder for the app.
+    /// A file named here or by TUCAI_SETTINGS must exist (an empty file
+    /// means the defaults); a missing file at the default place means the
+    /// documented defaults.
     #[arg(long, value_name = "FILE")]
     settings: Option<PathBuf>,
 
@@ -464,8 +466,9 @@ fn read_secret(var: &str, what: &str) -> Result<String, ExitCode> {
 
 /// Loads the settings and takes the sync settings from them.
 fn load_sync_settings(cli: &Cli) -> Result<SyncSettings, ExitCode> {
-    let path = settings_path(cli.settings.clone()).map_err(|e| fail_as(2, &e))?;
-    let settings = Settings::load(&path).map_err(|e| fail_as(2, &e))?;
+    let file = settings_file(cli.settings.clone()).map_err(|e| fail_as(2, &e))?;
+    let path = &file.path;
+    let settings = file.load().map_err(|e| fail_as(2, &e))?;
     let sync = SyncSettings::from_settings(&settings).map_err(|e| fail_as(2, &e))?;
     sync.ok_or_else(|| {
         fail(
@@ -579,7 +582,7 @@ fn cameras(settings: Option<PathBuf>, lang: Lang) -> ExitCode {
         NodeStatus, classify_node, describe_node, probe_nodes, select_from_nodes,
     };
 
-    let settings = match settings_path(settings).and_then(|path| Settings::load(&path)) {
+    let settings = match settings_file(settings).and_then(|file| file.load()) {
         Ok(settings) => settings,
         Err(e) => return fail_with(e),
     };
@@ -610,13 +613,14 @@ fn cameras(settings: Option<PathBuf>, lang: Lang) -> ExitCode {
 fn diagnostics(settings: Option<PathBuf>, to: &std::path::Path) -> ExitCode {
     use tucai_core::diagnostics::BundleSettings;
 
-    let path = match settings_path(settings) {
-        Ok(path) => path,
+    let file = match settings_file(settings) {
+        Ok(file) => file,
         Err(e) => return fail_as(2, &e),
     };
+    let path = file.path.clone();
     // An invalid settings file keeps the station from starting, which is
     // when IT needs the bundle most, so the file goes in as found.
-    let loaded = Settings::load(&path).map_err(|e| e.to_string());
+    let loaded = file.load().map_err(|e| e.to_string());
     let bundle_settings = match &loaded {
         Ok(settings) => BundleSettings::Loaded(settings),
         Err(error) => {
@@ -645,16 +649,13 @@ fn diagnostics(settings: Option<PathBuf>, to: &std::path::Path) -> ExitCode {
 
 /// Picks the profile of `check`: its own --profile, else the station's
 /// --profile, else the profile in the settings file, else the default
-/// profile when there is no settings file.
+/// profile when there is no settings file at the default place.
 fn check_profile(cli: &Cli, own: Option<&str>) -> Result<String, ExitCode> {
     if let Some(name) = own.or(cli.profile.as_deref()) {
         return Ok(name.to_owned());
     }
-    let path = settings_path(cli.settings.clone()).map_err(|e| fail_as(2, &e))?;
-    if !path.exists() {
-        return Ok(DEFAULT_PROFILE.to_owned());
-    }
-    Settings::load(&path)
+    settings_file(cli.settings.clone())
+        .and_then(|file| file.load())
         .map(|settings| settings.profile)
         .map_err(|e| fail_as(2, &e))
 }
@@ -891,11 +892,11 @@ fn window(cli: &Cli) -> ExitCode {
         (None, Some(index)) => CameraChoice::Device(index),
         (None, None) => CameraChoice::Auto,
     };
-    let settings_path = match settings_path(cli.settings.clone()) {
-        Ok(path) => path,
+    let settings_file = match settings_file(cli.settings.clone()) {
+        Ok(file) => file,
         Err(e) => return fail_as(2, &e),
     };
-    let mut settings = match Settings::load(&settings_path) {
+    let mut settings = match settings_file.load() {
         Ok(settings) => settings,
         Err(e) => return fail_as(2, &e),
     };
@@ -910,7 +911,7 @@ fn window(cli: &Cli) -> ExitCode {
             .unwrap_or_else(|| settings.profile.clone()),
         camera,
         settings,
-        settings_path: Some(settings_path),
+        settings_path: Some(settings_file.path),
         preview_trace: cli.preview_trace.clone(),
     };
     match crate::run_window(&options) {

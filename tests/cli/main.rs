@@ -1,7 +1,7 @@
 //! The station's command line run as a person runs it: the built binary on
 //! real photos and files, checked by exit code, output and error text.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use anyhow::Result;
@@ -16,6 +16,13 @@ fn station(settings: &Path, args: &[&str]) -> Result<Output> {
         .args(args)
         .env("TUCAI_LOG", "warn")
         .output()?)
+}
+
+/// Writes an empty settings file, which means the defaults, into `dir`.
+fn empty_settings(dir: &Path) -> Result<PathBuf> {
+    let path = dir.join("settings.toml");
+    std::fs::write(&path, "")?;
+    Ok(path)
 }
 
 fn demo_frame() -> String {
@@ -33,7 +40,7 @@ fn report_profile(output: &Output) -> Result<String> {
 #[test]
 fn check_renders_the_output_photo() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let settings = dir.path().join("settings.toml");
+    let settings = empty_settings(dir.path())?;
     let out = dir.path().join("photo.jpg");
 
     let output = station(
@@ -58,7 +65,7 @@ fn check_renders_the_output_photo() -> Result<()> {
 #[test]
 fn check_refuses_a_png_render_name() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let settings = dir.path().join("settings.toml");
+    let settings = empty_settings(dir.path())?;
     let out = dir.path().join("photo.png");
 
     let output = station(
@@ -81,7 +88,7 @@ fn check_refuses_a_png_render_name() -> Result<()> {
 #[test]
 fn check_follows_the_settings_profile() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let settings = dir.path().join("settings.toml");
+    let settings = empty_settings(dir.path())?;
     std::fs::write(&settings, "profile = \"chsi-blue\"\n")?;
 
     let from_settings = station(&settings, &["check", &demo_frame(), "--json"])?;
@@ -117,7 +124,7 @@ fn check_follows_the_settings_profile() -> Result<()> {
 #[test]
 fn check_names_an_empty_file() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let settings = dir.path().join("settings.toml");
+    let settings = empty_settings(dir.path())?;
     let empty = dir.path().join("empty.jpg");
     std::fs::write(&empty, b"")?;
 
@@ -133,7 +140,7 @@ fn check_names_an_empty_file() -> Result<()> {
 #[test]
 fn roster_import_explains_a_semicolon_file() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let settings = dir.path().join("settings.toml");
+    let settings = empty_settings(dir.path())?;
     let roster = dir.path().join("roster.csv");
     std::fs::write(
         &roster,
@@ -182,7 +189,7 @@ fn import_sample(settings: &Path, data: &Path) -> Result<()> {
 #[test]
 fn export_to_unwritable_folder_explains() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let settings = dir.path().join("settings.toml");
+    let settings = empty_settings(dir.path())?;
     let data = dir.path().join("data");
     import_sample(&settings, &data)?;
 
@@ -212,7 +219,7 @@ fn export_to_unwritable_folder_explains() -> Result<()> {
 #[test]
 fn export_to_missing_folder_explains() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let settings = dir.path().join("settings.toml");
+    let settings = empty_settings(dir.path())?;
     let data = dir.path().join("data");
     import_sample(&settings, &data)?;
     let missing = dir.path().join("no-usb-here");
@@ -241,7 +248,7 @@ fn export_to_missing_folder_explains() -> Result<()> {
 #[test]
 fn staff_add_taken_username_exits_2() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let settings = dir.path().join("settings.toml");
+    let settings = empty_settings(dir.path())?;
     let data = dir.path().join("data").display().to_string();
     let add = |username: &str| -> Result<Output> {
         Ok(Command::new(station_binary()?)
@@ -270,7 +277,7 @@ fn staff_add_taken_username_exits_2() -> Result<()> {
 #[test]
 fn roster_import_missing_file_explains() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let settings = dir.path().join("settings.toml");
+    let settings = empty_settings(dir.path())?;
     let data = dir.path().join("data");
 
     for name in ["roster.csv", "roster.xlsx"] {
@@ -314,7 +321,7 @@ fn help_lists_exit_codes() -> Result<()> {
 #[test]
 fn damaged_store_names_file_and_recovery() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let settings = dir.path().join("settings.toml");
+    let settings = empty_settings(dir.path())?;
     let data = dir.path().join("data");
     std::fs::create_dir(&data)?;
     let db = data.join("tucai.sqlite3");
@@ -341,5 +348,56 @@ fn damaged_store_names_file_and_recovery() -> Result<()> {
         "{stderr}"
     );
     assert_eq!(std::fs::read(&db)?, b"not a database, only text");
+    Ok(())
+}
+
+#[test]
+fn missing_named_settings_file_exits_2() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let missing = dir.path().join("settngs.toml");
+
+    let output = station(&missing, &["check", &demo_frame()])?;
+
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let path = missing.display().to_string();
+    assert!(
+        stderr.contains(&format!("找不到由 --settings 指定的设置文件 {path}")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "the settings file {path}, named by --settings, does not exist"
+        )),
+        "{stderr}"
+    );
+    Ok(())
+}
+
+#[test]
+fn settings_type_error_names_key_and_fix() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = dir.path().join("settings.toml");
+    std::fs::write(&settings, "draft_limit = \"abc\"\ndraft_limt = 5\n")?;
+
+    let output = station(&settings, &["check", &demo_frame()])?;
+
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("invalid type"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "line 1: draft_limit is \"abc\", text, but it must be a whole number from 1 to 20"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 2: draft_limt is not a setting. Did you mean draft_limit?"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("第 1 行：draft_limit 的值 \"abc\" 是文本"),
+        "{stderr}"
+    );
     Ok(())
 }
