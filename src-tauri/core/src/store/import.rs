@@ -11,7 +11,8 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use super::roster::{Column, RosterError, RosterErrors, RosterRow, parse_roster};
 use super::sheet::parse_roster_sheet;
 use super::{Store, now_rfc3339};
-use crate::{Error, Result, explain};
+use crate::text::Text;
+use crate::{Error, ErrorKind, Result, explain};
 
 /// The roster file's name in messages, in Chinese and English.
 const ROSTER_FILE: (&str, &str) = ("名单文件", "roster file");
@@ -33,10 +34,11 @@ impl Store {
     /// and changed ones updated. Students missing from the file, their
     /// captures and their drafts are kept.
     ///
-    /// Fails with `Error::Invalid`, listing every problem one per line and
-    /// importing nothing, when the file has any invalid row or gives a
-    /// student a collection code that a student absent from the file has,
-    /// or when its extension is none of these. Fails with an explained
+    /// Fails with an explained `InvalidInput` error, listing every problem
+    /// one per line in Chinese and then in English and importing nothing,
+    /// when the file has any invalid row or gives a student a collection
+    /// code that a student absent from the file has, or when its extension
+    /// is not one of these. Fails with an explained
     /// `NotFound` error when the file does not exist, and an explained
     /// `InvalidInput` one when it cannot be read.
     pub fn import_roster(&mut self, path: &Path) -> Result<ImportSummary> {
@@ -61,7 +63,7 @@ impl Store {
                 parse_roster(BufReader::new(file))
             }
             "xlsx" | "xlsm" | "xls" | "ods" => {
-                // calamine's own error for a missing file does not say so.
+                // calamine's own error for a missing file does not name the cause.
                 match std::fs::metadata(path) {
                     Ok(m) if m.is_dir() => {
                         return Err(unreadable(std::io::ErrorKind::IsADirectory.into()));
@@ -72,9 +74,17 @@ impl Store {
                 parse_roster_sheet(path)
             }
             _ => {
-                return Err(Error::Invalid(format!(
-                    "roster {path:?} is neither a CSV file nor a spreadsheet;                      save it as .xlsx or as CSV UTF-8 and import it again"
-                )));
+                return Err(Error::explained(
+                    ErrorKind::InvalidInput,
+                    format!(
+                        "名单 {path:?} 既不是 CSV 文件也不是电子表格。\
+                         请把它另存为 .xlsx 或“CSV UTF-8”后重新导入。"
+                    ),
+                    format!(
+                        "roster {path:?} is neither a CSV file nor a spreadsheet; save it as \
+                         .xlsx or as CSV UTF-8 and import it again"
+                    ),
+                ));
             }
         }
         .map_err(|errors| rejected(path, errors))?;
@@ -126,9 +136,14 @@ fn rejected(path: &Path, errors: RosterErrors) -> Error {
     } else {
         format!("these {count} problems")
     };
-    Error::Invalid(format!(
-        "roster {path:?} not imported, fix {problems} and import it again:\n{errors}"
-    ))
+    Error::explained(
+        ErrorKind::InvalidInput,
+        format!(
+            "名单 {path:?} 未导入，请改正以下 {count} 处错误后重新导入：\n{}",
+            errors.chinese()
+        ),
+        format!("roster {path:?} not imported, fix {problems} and import it again:\n{errors}"),
+    )
 }
 
 /// Finds rows whose collection code belongs to a stored student who is not
@@ -146,7 +161,10 @@ fn find_code_conflicts(tx: &Transaction<'_>, rows: &[RosterRow]) -> Result<Vec<R
         if let Some(other) = found
             && !in_file.contains(other.as_str())
         {
-            let reason = format!("already belongs to student {other}, who is not in this file");
+            let reason = Text::new(
+                format!("已属于学号为 {other} 的学生，而该生不在本文件中"),
+                format!("already belongs to student {other}, who is not in this file"),
+            );
             errors.push(RosterError::field(
                 row.line,
                 Column::CollectionCode,
@@ -350,7 +368,10 @@ mod tests {
             .unwrap_err();
 
         assert_eq!(error.kind(), crate::ErrorKind::NotFound, "{error:?}");
-        assert!(error.to_string().contains("absent.csv not found"), "{error}");
+        assert!(
+            error.to_string().contains("absent.csv not found"),
+            "{error}"
+        );
         Ok(())
     }
 

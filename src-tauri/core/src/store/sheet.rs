@@ -6,6 +6,7 @@ use std::path::Path;
 use calamine::{Data, Reader, open_workbook_auto};
 
 use super::roster::{RosterError, RosterErrors, RosterRow, TextLine, parse_lines};
+use crate::text::Text;
 
 /// Largest whole number a spreadsheet cell keeps exactly: spreadsheets store
 /// numbers as doubles and show 15 significant digits, so an 18-digit ID
@@ -16,20 +17,29 @@ const EXACT_DIGITS_LIMIT: f64 = 1e15;
 /// same rules as [`super::parse_roster`]. Line numbers are the sheet's row
 /// numbers, as the spreadsheet program shows them.
 pub fn parse_roster_sheet(path: &Path) -> Result<Vec<RosterRow>, RosterErrors> {
-    let whole_file = |reason: String| RosterErrors {
+    let whole_file = |reason: Text| RosterErrors {
         errors: vec![RosterError::line(1, reason)],
     };
     let mut workbook = open_workbook_auto(path).map_err(|e| {
-        whole_file(format!(
-            "cannot read the spreadsheet: {e}; save it again as .xlsx or as CSV UTF-8"
+        whole_file(Text::new(
+            format!("无法读取电子表格（{e}），请把它另存为 .xlsx 或“CSV UTF-8”"),
+            format!("cannot read the spreadsheet: {e}; save it again as .xlsx or as CSV UTF-8"),
         ))
     })?;
     let range = workbook
         .worksheet_range_at(0)
         .ok_or_else(|| {
-            whole_file("the spreadsheet has no sheet; put the roster on the first sheet".into())
+            whole_file(Text::new(
+                "电子表格中没有工作表，请把名单放在第一个工作表",
+                "the spreadsheet has no sheet; put the roster on the first sheet",
+            ))
         })?
-        .map_err(|e| whole_file(format!("cannot read the first sheet: {e}")))?;
+        .map_err(|e| {
+            whole_file(Text::new(
+                format!("无法读取第一个工作表（{e}），请把它另存为 .xlsx 或“CSV UTF-8”"),
+                format!("cannot read the first sheet: {e}; save it again as .xlsx or as CSV UTF-8"),
+            ))
+        })?;
 
     let (first_row, first_col) = range.start().unwrap_or((0, 0));
     let lines = range.rows().enumerate().map(|(i, cells)| {
@@ -47,7 +57,7 @@ pub fn parse_roster_sheet(path: &Path) -> Result<Vec<RosterRow>, RosterErrors> {
 /// The text of one cell as the spreadsheet shows it, or the reason it
 /// cannot be trusted.
 fn cell_text(cell: &Data, line: u64, column: usize) -> Result<String, RosterError> {
-    let at = || format!("cell {}{line}", column_letters(column));
+    let cell_name = format!("{}{line}", column_letters(column));
     match cell {
         Data::Empty => Ok(String::new()),
         Data::String(text) => Ok(text.clone()),
@@ -55,15 +65,23 @@ fn cell_text(cell: &Data, line: u64, column: usize) -> Result<String, RosterErro
         Data::Float(x) if x.fract() == 0.0 && x.abs() < EXACT_DIGITS_LIMIT => Ok(format!("{x:.0}")),
         Data::Float(x) if x.fract() == 0.0 => Err(RosterError::line(
             line,
-            format!(
-                "{} holds the number {x:.0}, which the spreadsheet has rounded to 15 digits; \
-                 format the column as text and type the value again",
-                at()
+            Text::new(
+                format!(
+                    "单元格 {cell_name} 中的数字 {x:.0} 已被电子表格舍入为 15 位；\
+                     请把该列设为文本格式并重新输入"
+                ),
+                format!(
+                    "cell {cell_name} holds the number {x:.0}, which the spreadsheet has rounded \
+                     to 15 digits; format the column as text and type the value again"
+                ),
             ),
         )),
         Data::Error(e) => Err(RosterError::line(
             line,
-            format!("{} shows the error {e}; correct the cell", at()),
+            Text::new(
+                format!("单元格 {cell_name} 显示错误 {e}，请改正该单元格"),
+                format!("cell {cell_name} shows the error {e}; correct the cell"),
+            ),
         )),
         other => Ok(other.to_string()),
     }
