@@ -66,7 +66,7 @@ impl Column {
     }
 
     /// Matches a trimmed header: Chinese exactly, English ignoring ASCII case.
-    fn from_header(header: &str) -> Option<Column> {
+    pub(super) fn from_header(header: &str) -> Option<Column> {
         Column::ALL
             .into_iter()
             .find(|c| c.chinese() == header || c.english().eq_ignore_ascii_case(header))
