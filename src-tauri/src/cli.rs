@@ -6,13 +6,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use tucai_core::checks::{self, DEFAULT_PROFILE, Profile, RuleStatus};
-use tucai_core::config::{Settings, settings_path};
+use tucai_core::checks::{self, Profile, RuleStatus};
+use tucai_core::config::settings_file;
 use tucai_core::station::{CameraChoice, StationOptions};
 use tucai_core::store::{Role, Store};
 use tucai_core::sync::{self, SyncSettings};
 use tucai_core::vision::Models;
-use tucai_core::{ErrorKind, decode, paths, recapture};
+use tucai_core::{ErrorKind, decode, explain, paths, recapture};
 
 /// Tucai: the capture station for the diploma registration photo.
 ///
@@ -27,15 +27,22 @@ use tucai_core::{ErrorKind, decode, paths, recapture};
                   TUCAI_SETTINGS the settings file (as --settings does), \
                   TUCAI_LOG the log level (such as debug or tucai_core=trace), \
                   TUCAI_PREVIEW_TRACE the preview trace file (as --preview-trace does), and \
-                  TUCAI_ASSETS the folder of the models, profiles and demo frames."
+                  TUCAI_ASSETS the folder of the models, profiles and demo frames.\n\n\
+                  Exit codes: 0 success; 1 a checked photo fails a rule, or the audit log is \
+                  broken; 2 something the person can fix, such as a photo, file, folder, \
+                  option, setting, camera or a username already taken, with the message \
+                  saying what and how; 3 the station itself is broken, such as a damaged \
+                  store or model file."
 )]
 pub struct Cli {
     #[command(flatten)]
     store: StoreArgs,
 
     /// Settings file (TOML). Defaults to TUCAI_SETTINGS, then to
-    /// settings.toml in the operating system's config folder for the app;
-    /// a missing file means the documented defaults.
+    /// settings.toml in the operating system's config folder for the app.
+    /// A file named here or by TUCAI_SETTINGS must exist (an empty file
+    /// means the defaults); a missing file at the default place means the
+    /// documented defaults.
     #[arg(long, value_name = "FILE")]
     settings: Option<PathBuf>,
 
@@ -362,8 +369,26 @@ fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Prints `error`, in Chinese and then English when it has both, and
+/// returns `code`.
+fn fail_as(code: u8, error: &tucai_core::Error) -> ExitCode {
+    match error.text() {
+        Some(text) => {
+            eprintln!("tucai-station: {}", text.zh);
+            fail(code, &text.en)
+        }
+        None => fail(code, error),
+    }
+}
+
+/// Prints `error` and returns the exit code of its kind.
+fn fail_with(error: tucai_core::Error) -> ExitCode {
+    fail_as(exit_code_for(error.kind()), &error)
+}
+
 /// Exit code 2 is for what the person can fix (a photo, an option, a
-/// camera); 3 is for a broken station.
+/// file or folder, a camera, a name already taken); 3 is for a broken
+/// station (a damaged store or model file). The `--help` text lists them.
 fn exit_code_for(kind: ErrorKind) -> u8 {
     match kind {
         ErrorKind::InvalidInput
@@ -371,14 +396,15 @@ fn exit_code_for(kind: ErrorKind) -> u8 {
         | ErrorKind::Camera
         | ErrorKind::Denied
         | ErrorKind::Locked
-        | ErrorKind::Network => 2,
-        ErrorKind::Model | ErrorKind::Store | ErrorKind::Conflict | ErrorKind::Internal => 3,
+        | ErrorKind::Network
+        | ErrorKind::Conflict => 2,
+        ErrorKind::Model | ErrorKind::Store | ErrorKind::Internal => 3,
     }
 }
 
 fn open_store(args: &StoreArgs) -> Result<(PathBuf, Store), ExitCode> {
-    let dir = paths::data_dir(args.data_dir.clone()).map_err(|e| fail(2, e))?;
-    let store = Store::open(&dir).map_err(|e| fail(exit_code_for(e.kind()), e))?;
+    let dir = paths::data_dir(args.data_dir.clone()).map_err(|e| fail_as(2, &e))?;
+    let store = Store::open(&dir).map_err(fail_with)?;
     Ok((dir, store))
 }
 
@@ -386,7 +412,7 @@ fn open_store(args: &StoreArgs) -> Result<(PathBuf, Store), ExitCode> {
 /// when the folder contains no store, because a mistyped folder must not
 /// yield an empty export or an "intact" audit of a store made on the spot.
 fn open_existing_store(args: &StoreArgs) -> Result<(PathBuf, Store), ExitCode> {
-    let dir = paths::data_dir(args.data_dir.clone()).map_err(|e| fail(2, e))?;
+    let dir = paths::data_dir(args.data_dir.clone()).map_err(|e| fail_as(2, &e))?;
     if !dir.join(tucai_core::store::DB_FILE).is_file() {
         return Err(fail(
             2,
@@ -416,7 +442,7 @@ fn audit_verify(args: &StoreArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) if e.kind() == ErrorKind::Conflict => fail(1, e),
-        Err(e) => fail(exit_code_for(e.kind()), e),
+        Err(e) => fail_with(e),
     }
 }
 
@@ -440,9 +466,10 @@ fn read_secret(var: &str, what: &str) -> Result<String, ExitCode> {
 
 /// Loads the settings and takes the sync settings from them.
 fn load_sync_settings(cli: &Cli) -> Result<SyncSettings, ExitCode> {
-    let path = settings_path(cli.settings.clone()).map_err(|e| fail(2, e))?;
-    let settings = Settings::load(&path).map_err(|e| fail(2, e))?;
-    let sync = SyncSettings::from_settings(&settings).map_err(|e| fail(2, e))?;
+    let file = settings_file(cli.settings.clone()).map_err(|e| fail_as(2, &e))?;
+    let path = &file.path;
+    let settings = file.load().map_err(|e| fail_as(2, &e))?;
+    let sync = SyncSettings::from_settings(&settings).map_err(|e| fail_as(2, &e))?;
     sync.ok_or_else(|| {
         fail(
             2,
@@ -480,7 +507,7 @@ fn sync_enrol(cli: &Cli, args: &StoreArgs) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => fail(exit_code_for(e.kind()), e),
+        Err(e) => fail_with(e),
     }
 }
 
@@ -507,7 +534,7 @@ fn sync_status(cli: &Cli, args: &StoreArgs) -> ExitCode {
             println!("waiting in the outbox: {waiting}");
             ExitCode::SUCCESS
         }
-        Err(e) => fail(exit_code_for(e.kind()), e),
+        Err(e) => fail_with(e),
     }
 }
 
@@ -529,7 +556,7 @@ fn staff_add(args: &StoreArgs, username: &str, role: RoleArg) -> ExitCode {
             println!("added {} as {}", member.username, member.role.as_str());
             ExitCode::SUCCESS
         }
-        Err(e) => fail(exit_code_for(e.kind()), e),
+        Err(e) => fail_with(e),
     }
 }
 
@@ -546,7 +573,7 @@ fn export(args: &StoreArgs, to: &std::path::Path) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => fail(exit_code_for(e.kind()), e),
+        Err(e) => fail_with(e),
     }
 }
 
@@ -555,9 +582,9 @@ fn cameras(settings: Option<PathBuf>, lang: Lang) -> ExitCode {
         NodeStatus, classify_node, describe_node, probe_nodes, select_from_nodes, select_numbered,
     };
 
-    let settings = match settings_path(settings).and_then(|path| Settings::load(&path)) {
+    let settings = match settings_file(settings).and_then(|file| file.load()) {
         Ok(settings) => settings,
-        Err(e) => return fail(exit_code_for(e.kind()), e),
+        Err(e) => return fail_with(e),
     };
     let statuses: Vec<NodeStatus> = probe_nodes().iter().map(classify_node).collect();
     if statuses.is_empty() {
@@ -591,13 +618,14 @@ fn cameras(settings: Option<PathBuf>, lang: Lang) -> ExitCode {
 fn diagnostics(settings: Option<PathBuf>, to: &std::path::Path) -> ExitCode {
     use tucai_core::diagnostics::BundleSettings;
 
-    let path = match settings_path(settings) {
-        Ok(path) => path,
-        Err(e) => return fail(2, e),
+    let file = match settings_file(settings) {
+        Ok(file) => file,
+        Err(e) => return fail_as(2, &e),
     };
+    let path = file.path.clone();
     // An invalid settings file keeps the station from starting, which is
     // when IT needs the bundle most, so the file goes in as found.
-    let loaded = Settings::load(&path).map_err(|e| e.to_string());
+    let loaded = file.load().map_err(|e| e.to_string());
     let bundle_settings = match &loaded {
         Ok(settings) => BundleSettings::Loaded(settings),
         Err(error) => {
@@ -620,24 +648,21 @@ fn diagnostics(settings: Option<PathBuf>, to: &std::path::Path) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => fail(exit_code_for(e.kind()), e),
+        Err(e) => fail_with(e),
     }
 }
 
 /// Picks the profile of `check`: its own --profile, else the station's
 /// --profile, else the profile in the settings file, else the default
-/// profile when there is no settings file.
+/// profile when there is no settings file at the default place.
 fn check_profile(cli: &Cli, own: Option<&str>) -> Result<String, ExitCode> {
     if let Some(name) = own.or(cli.profile.as_deref()) {
         return Ok(name.to_owned());
     }
-    let path = settings_path(cli.settings.clone()).map_err(|e| fail(2, e))?;
-    if !path.exists() {
-        return Ok(DEFAULT_PROFILE.to_owned());
-    }
-    Settings::load(&path)
+    settings_file(cli.settings.clone())
+        .and_then(|file| file.load())
         .map(|settings| settings.profile)
-        .map_err(|e| fail(2, e))
+        .map_err(|e| fail_as(2, &e))
 }
 
 fn check(
@@ -665,15 +690,15 @@ fn check(
     }
     let profile = match Profile::named(profile) {
         Ok(p) => p,
-        Err(e) => return fail(exit_code_for(e.kind()), e),
+        Err(e) => return fail_with(e),
     };
     let image = match decode::load_photo(photo) {
         Ok(image) => image,
-        Err(e) => return fail(2, e),
+        Err(e) => return fail_as(2, &e),
     };
     let models = match Models::load_bundled() {
         Ok(m) => m,
-        Err(e) => return fail(3, e),
+        Err(e) => return fail_as(3, &e),
     };
     let (report, analysis) = match checks::check_photo(&image, &models, &profile) {
         Ok((mut report, analysis)) => {
@@ -683,7 +708,7 @@ fn check(
             report.push(recapture::rule(&assessment));
             (report, analysis)
         }
-        Err(e) => return fail(exit_code_for(e.kind()), e),
+        Err(e) => return fail_with(e),
     };
 
     if json {
@@ -706,7 +731,11 @@ fn check(
         match &analysis.rendered {
             Some(rendered) => {
                 if let Err(e) = std::fs::write(out, &rendered.jpeg) {
-                    return fail(2, format!("cannot write {}: {e}", out.display()));
+                    let folder = match out.parent() {
+                        Some(parent) if !parent.as_os_str().is_empty() => parent,
+                        _ => std::path::Path::new("."),
+                    };
+                    return fail_with(explain::unwritable_folder(folder, &e));
                 }
             }
             None => {
@@ -834,7 +863,7 @@ fn print_report(
 fn roster_import(store: &StoreArgs, file: &std::path::Path) -> ExitCode {
     let dir = match paths::data_dir(store.data_dir.clone()) {
         Ok(dir) => dir,
-        Err(e) => return fail(2, e),
+        Err(e) => return fail_as(2, &e),
     };
     let result = Store::open(&dir).and_then(|mut store| store.import_roster(file));
     match result {
@@ -849,7 +878,7 @@ fn roster_import(store: &StoreArgs, file: &std::path::Path) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => fail(exit_code_for(e.kind()), e),
+        Err(e) => fail_with(e),
     }
 }
 
@@ -858,7 +887,7 @@ fn window(cli: &Cli) -> ExitCode {
     composite_on_the_cpu_only_with_a_gpu();
     let data_dir = match paths::data_dir(cli.store.data_dir.clone()) {
         Ok(dir) => dir,
-        Err(e) => return fail(2, e),
+        Err(e) => return fail_as(2, &e),
     };
     let camera = match (&cli.replay, cli.camera) {
         (Some(path), _) => CameraChoice::Replay {
@@ -868,13 +897,13 @@ fn window(cli: &Cli) -> ExitCode {
         (None, Some(index)) => CameraChoice::Device(index),
         (None, None) => CameraChoice::Auto,
     };
-    let settings_path = match settings_path(cli.settings.clone()) {
-        Ok(path) => path,
-        Err(e) => return fail(2, e),
+    let settings_file = match settings_file(cli.settings.clone()) {
+        Ok(file) => file,
+        Err(e) => return fail_as(2, &e),
     };
-    let mut settings = match Settings::load(&settings_path) {
+    let mut settings = match settings_file.load() {
         Ok(settings) => settings,
-        Err(e) => return fail(2, e),
+        Err(e) => return fail_as(2, &e),
     };
     if let Some(limit) = cli.draft_limit {
         settings.draft_limit = limit;
@@ -887,11 +916,11 @@ fn window(cli: &Cli) -> ExitCode {
             .unwrap_or_else(|| settings.profile.clone()),
         camera,
         settings,
-        settings_path: Some(settings_path),
+        settings_path: Some(settings_file.path),
         preview_trace: cli.preview_trace.clone(),
     };
     match crate::run_window(&options) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(exit_code_for(e.kind()), e),
+        Err(e) => fail_with(e),
     }
 }

@@ -33,6 +33,7 @@ fn view(e: tucai_core::Error) -> ErrorView {
     ErrorView {
         kind: e.kind(),
         message: e.to_string(),
+        text: e.text().cloned(),
     }
 }
 
@@ -47,6 +48,7 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| ErrorView {
             kind: tucai_core::ErrorKind::Internal,
             message: format!("the task stopped: {e}"),
+            text: None,
         })?
         .map_err(view)
 }

@@ -44,7 +44,9 @@ async fn wait_for_ipc(client: &Client) -> Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn web_side_reaches_only_the_station_commands() -> Result<()> {
     let data = tempfile::tempdir()?;
+    // A settings file named by TUCAI_SETTINGS must exist; empty means the defaults.
     let settings = data.path().join("settings.toml");
+    std::fs::write(&settings, "")?;
     let logs = data.path().join("logs");
     let driver = Driver::start(&[
         ("TUCAI_DATA_DIR", data.path()),

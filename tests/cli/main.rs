@@ -1,7 +1,7 @@
 //! The station's command line run as a person runs it: the built binary on
 //! real photos and files, checked by exit code, output and error text.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use anyhow::Result;
@@ -16,6 +16,13 @@ fn station(settings: &Path, args: &[&str]) -> Result<Output> {
         .args(args)
         .env("TUCAI_LOG", "warn")
         .output()?)
+}
+
+/// Writes an empty settings file, which means the defaults, into `dir`.
+fn empty_settings(dir: &Path) -> Result<PathBuf> {
+    let path = dir.join("settings.toml");
+    std::fs::write(&path, "")?;
+    Ok(path)
 }
 
 fn demo_frame() -> String {
@@ -33,7 +40,7 @@ fn report_profile(output: &Output) -> Result<String> {
 #[test]
 fn check_renders_the_output_photo() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let settings = dir.path().join("settings.toml");
+    let settings = empty_settings(dir.path())?;
     let out = dir.path().join("photo.jpg");
 
     let output = station(
@@ -58,7 +65,7 @@ fn check_renders_the_output_photo() -> Result<()> {
 #[test]
 fn check_refuses_a_png_render_name() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let settings = dir.path().join("settings.toml");
+    let settings = empty_settings(dir.path())?;
     let out = dir.path().join("photo.png");
 
     let output = station(
@@ -81,7 +88,7 @@ fn check_refuses_a_png_render_name() -> Result<()> {
 #[test]
 fn check_follows_the_settings_profile() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let settings = dir.path().join("settings.toml");
+    let settings = empty_settings(dir.path())?;
     std::fs::write(&settings, "profile = \"chsi-blue\"\n")?;
 
     let from_settings = station(&settings, &["check", &demo_frame(), "--json"])?;
@@ -117,7 +124,7 @@ fn check_follows_the_settings_profile() -> Result<()> {
 #[test]
 fn check_names_an_empty_file() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let settings = dir.path().join("settings.toml");
+    let settings = empty_settings(dir.path())?;
     let empty = dir.path().join("empty.jpg");
     std::fs::write(&empty, b"")?;
 
@@ -133,7 +140,7 @@ fn check_names_an_empty_file() -> Result<()> {
 #[test]
 fn roster_import_explains_a_semicolon_file() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let settings = dir.path().join("settings.toml");
+    let settings = empty_settings(dir.path())?;
     let roster = dir.path().join("roster.csv");
     std::fs::write(
         &roster,
@@ -156,5 +163,241 @@ fn roster_import_explains_a_semicolon_file() -> Result<()> {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("';'"), "{stderr}");
     assert!(stderr.contains("CSV UTF-8"), "{stderr}");
+    Ok(())
+}
+
+/// Imports the sample roster into a new store in `data`.
+fn import_sample(settings: &Path, data: &Path) -> Result<()> {
+    let roster = repo_root().join("assets/roster/sample-roster.csv");
+    let output = station(
+        settings,
+        &[
+            "roster",
+            "import",
+            &roster.display().to_string(),
+            "--data-dir",
+            &data.display().to_string(),
+        ],
+    )?;
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    Ok(())
+}
+
+/// sysfs takes no new folders, even from root, the user that CI runs the
+/// tests as.
+#[cfg(target_os = "linux")]
+#[test]
+fn export_to_unwritable_folder_explains() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = empty_settings(dir.path())?;
+    let data = dir.path().join("data");
+    import_sample(&settings, &data)?;
+
+    let output = station(
+        &settings,
+        &[
+            "export",
+            "--to",
+            "/sys",
+            "--data-dir",
+            &data.display().to_string(),
+        ],
+    )?;
+
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("无法写入文件夹 /sys"), "{stderr}");
+    assert!(
+        stderr.contains("cannot write into the folder /sys"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Choose another folder"), "{stderr}");
+    assert!(!stderr.contains("os error"), "{stderr}");
+    Ok(())
+}
+
+#[test]
+fn export_to_missing_folder_explains() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = empty_settings(dir.path())?;
+    let data = dir.path().join("data");
+    import_sample(&settings, &data)?;
+    let missing = dir.path().join("no-usb-here");
+
+    let output = station(
+        &settings,
+        &[
+            "export",
+            "--to",
+            &missing.display().to_string(),
+            "--data-dir",
+            &data.display().to_string(),
+        ],
+    )?;
+
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no-usb-here is not an existing folder"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Plug in the drive"), "{stderr}");
+    Ok(())
+}
+
+#[test]
+fn staff_add_taken_username_exits_2() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = empty_settings(dir.path())?;
+    let data = dir.path().join("data").display().to_string();
+    let add = |username: &str| -> Result<Output> {
+        Ok(Command::new(station_binary()?)
+            .args(["--settings", &settings.display().to_string()])
+            .args(["staff", "add", username, "--data-dir", &data])
+            .env("TUCAI_PASSWORD", "correct horse")
+            .env("TUCAI_LOG", "warn")
+            .output()?)
+    };
+
+    let first = add("wang.li")?;
+    let again = add("WANG.LI")?;
+
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    assert_eq!(again.status.code(), Some(2), "{again:?}");
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("已被账户 \"wang.li\" 占用"), "{stderr}");
+    assert!(
+        stderr.contains("the username \"WANG.LI\" is already taken"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Choose another username"), "{stderr}");
+    Ok(())
+}
+
+#[test]
+fn roster_import_missing_file_explains() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = empty_settings(dir.path())?;
+    let data = dir.path().join("data");
+
+    for name in ["roster.csv", "roster.xlsx"] {
+        let missing = dir.path().join(name);
+        let output = station(
+            &settings,
+            &[
+                "roster",
+                "import",
+                &missing.display().to_string(),
+                "--data-dir",
+                &data.display().to_string(),
+            ],
+        )?;
+
+        assert_eq!(output.status.code(), Some(2), "{name}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("找不到名单文件 {}", missing.display())),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("roster file {} not found", missing.display())),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("os error"), "{stderr}");
+    }
+    Ok(())
+}
+
+#[test]
+fn help_lists_exit_codes() -> Result<()> {
+    let output = Command::new(station_binary()?).arg("--help").output()?;
+
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(help.contains("Exit codes: 0 success"), "{help}");
+    assert!(help.contains("a username already taken"), "{help}");
+    Ok(())
+}
+
+#[test]
+fn damaged_store_names_file_and_recovery() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = empty_settings(dir.path())?;
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data)?;
+    let db = data.join("tucai.sqlite3");
+    std::fs::write(&db, b"not a database, only text")?;
+
+    let output = station(
+        &settings,
+        &["audit", "verify", "--data-dir", &data.display().to_string()],
+    )?;
+
+    assert_eq!(output.status.code(), Some(3), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let path = db.display().to_string();
+    assert!(
+        stderr.contains(&format!("数据库文件 {path} 已损坏")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("database {path} is damaged")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("copy those files back from the backup"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&db)?, b"not a database, only text");
+    Ok(())
+}
+
+#[test]
+fn missing_named_settings_file_exits_2() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let missing = dir.path().join("settngs.toml");
+
+    let output = station(&missing, &["check", &demo_frame()])?;
+
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let path = missing.display().to_string();
+    assert!(
+        stderr.contains(&format!("找不到由 --settings 指定的设置文件 {path}")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "the settings file {path}, named by --settings, does not exist"
+        )),
+        "{stderr}"
+    );
+    Ok(())
+}
+
+#[test]
+fn settings_type_error_names_key_and_fix() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = dir.path().join("settings.toml");
+    std::fs::write(&settings, "draft_limit = \"abc\"\ndraft_limt = 5\n")?;
+
+    let output = station(&settings, &["check", &demo_frame()])?;
+
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("invalid type"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "line 1: draft_limit is \"abc\", text, but it must be a whole number from 1 to 20"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 2: draft_limt is not a setting. Did you mean draft_limit?"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("第 1 行：draft_limit 的值 \"abc\" 是文本"),
+        "{stderr}"
+    );
     Ok(())
 }

@@ -104,7 +104,24 @@ async fn roster_with_errors(client: &Client) -> Result<()> {
     assert_eq!(lines, ["3", "5", "7"], "every bad line, in order");
     let title = text_of(client, "#roster-problems-title").await?;
     assert!(title.contains("sample-roster-with-errors.csv"), "{title}");
+    let first = "#roster-errors tr:first-child td:last-child";
+    let problem = text_of(client, first).await?;
+    assert!(problem.contains("校验码应为 3"), "{problem}");
     shot(client, "staff-roster-errors").await?;
+
+    // The same rows in English after a language switch, and back.
+    click(client, "#lang").await?;
+    wait_until("the English reason", STEP, || async {
+        Ok(text_of(client, first)
+            .await?
+            .contains("check digit should be 3"))
+    })
+    .await?;
+    click(client, "#lang").await?;
+    wait_until("the Chinese reason again", STEP, || async {
+        Ok(text_of(client, first).await?.contains("校验码应为 3"))
+    })
+    .await?;
 
     click(client, "#tab-dashboard").await?;
     wait_until("the unchanged count", STEP, || async {

@@ -24,6 +24,7 @@ import type { StationStatus } from "./bindings/StationStatus";
 import type { StudentView } from "./bindings/StudentView";
 import type { SubmissionView } from "./bindings/SubmissionView";
 import type { SyncStatus } from "./bindings/SyncStatus";
+import type { Text } from "./bindings/Text";
 
 /**
  * A rejected command. `kind` is the backend's `ErrorKind`, or "ipc" when the
@@ -31,7 +32,12 @@ import type { SyncStatus } from "./bindings/SyncStatus";
  * window, the command is not registered, or Tauri rejected the arguments.
  * Tauri rejects those with a plain string, not an `ErrorView`.
  */
-export type Failure = { kind: ErrorKind | "ipc"; message: string };
+export type Failure = {
+  kind: ErrorKind | "ipc";
+  message: string;
+  /** The message in both languages, when the backend sent it. */
+  text?: Text | null;
+};
 
 // A record, so that `tsc` fails when the backend adds a kind this list lacks.
 const errorKindNames: Record<ErrorKind, true> = {
@@ -63,7 +69,7 @@ function isErrorView(value: unknown): value is ErrorView {
 /** Converts whatever a command rejected with into a `Failure`. */
 export function toFailure(reason: unknown): Failure {
   if (isErrorView(reason)) {
-    return { kind: reason.kind, message: reason.message };
+    return { kind: reason.kind, message: reason.message, text: reason.text ?? null };
   }
   if (reason instanceof Error) {
     return { kind: "ipc", message: reason.message };

@@ -7,6 +7,7 @@ import { isFailure, toFailure } from "./api";
 import type { Failure } from "./api";
 import type { Approval } from "./bindings/Approval";
 import { byId } from "./dom";
+import { failureMessage } from "./errors";
 import { t } from "./i18n";
 import type { Session } from "./session";
 
@@ -182,7 +183,7 @@ export class ActDialog {
       (this.approval.hidden ? this.confirm : this.password).focus();
       return;
     }
-    this.showError(t("form.failed", { message: failure.message }));
+    this.showError(t("form.failed", { message: failureMessage(failure) }));
   }
 
   private showError(text: string | null): void {

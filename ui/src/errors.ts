@@ -3,7 +3,7 @@
 
 import type { Failure } from "./api";
 import { byId } from "./dom";
-import { onLanguageChange, t } from "./i18n";
+import { onLanguageChange, pick, t } from "./i18n";
 import type { MessageKey } from "./i18n";
 
 const titles: Record<Failure["kind"], MessageKey> = {
@@ -33,6 +33,11 @@ const advice: Record<Failure["kind"], MessageKey> = {
   network: "error.advice.network",
   ipc: "error.advice.ipc",
 };
+
+/** Returns the failure's message in the current language, when the backend sent both. */
+export function failureMessage(failure: Failure): string {
+  return failure.text != null ? pick(failure.text) : failure.message;
+}
 
 export class ErrorBox {
   private readonly box = byId("error", HTMLElement);
@@ -65,7 +70,7 @@ export class ErrorBox {
     }
     this.box.dataset["kind"] = failure.kind;
     this.title.textContent = t(titles[failure.kind]);
-    this.message.textContent = failure.message;
+    this.message.textContent = failureMessage(failure);
     this.adviceText.textContent = t(advice[failure.kind]);
   }
 }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::config::Settings;
+use crate::explain;
 use crate::{Error, Result};
 
 /// How many of the newest log files go into a bundle.
@@ -40,14 +41,12 @@ pub fn write_bundle(
     cameras: &[String],
 ) -> Result<Bundle> {
     if !parent.is_dir() {
-        return Err(Error::Invalid(format!(
-            "{} is not a folder: choose an existing folder, such as a USB drive",
-            parent.display()
-        )));
+        return Err(explain::missing_folder(parent));
     }
+    let unwritable = |e: std::io::Error| explain::unwritable_folder(parent, &e);
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
     let folder = parent.join(format!("tucai-diagnostics-{stamp}"));
-    std::fs::create_dir(&folder).map_err(|e| Error::io(&folder, e))?;
+    std::fs::create_dir(&folder).map_err(unwritable)?;
 
     // The settings hold no secret: the station's signing key and the
     // centre's token stay in the store, which the bundle leaves out.
@@ -56,13 +55,12 @@ pub fn write_bundle(
         BundleSettings::Loaded(settings) => settings.to_toml()?,
         BundleSettings::Invalid { path, error } => {
             let problem_file = folder.join("settings-error.txt");
-            std::fs::write(&problem_file, format!("{error}\n"))
-                .map_err(|e| Error::io(&problem_file, e))?;
+            std::fs::write(&problem_file, format!("{error}\n")).map_err(unwritable)?;
             std::fs::read_to_string(path)
                 .unwrap_or_else(|e| format!("# {} could not be read: {e}\n", path.display()))
         }
     };
-    std::fs::write(&settings_file, settings_text).map_err(|e| Error::io(&settings_file, e))?;
+    std::fs::write(&settings_file, settings_text).map_err(unwritable)?;
 
     let mut versions = String::new();
     let _ = writeln!(versions, "tucai-core {}", env!("CARGO_PKG_VERSION"));
@@ -74,7 +72,7 @@ pub fn write_bundle(
     );
     let _ = writeln!(versions, "sqlite {}", rusqlite::version());
     let versions_file = folder.join("versions.txt");
-    std::fs::write(&versions_file, versions).map_err(|e| Error::io(&versions_file, e))?;
+    std::fs::write(&versions_file, versions).map_err(unwritable)?;
 
     let mut camera_text = String::new();
     if cameras.is_empty() {
@@ -84,7 +82,7 @@ pub fn write_bundle(
         let _ = writeln!(camera_text, "{camera}");
     }
     let cameras_file = folder.join("cameras.txt");
-    std::fs::write(&cameras_file, camera_text).map_err(|e| Error::io(&cameras_file, e))?;
+    std::fs::write(&cameras_file, camera_text).map_err(unwritable)?;
 
     let logs = match log_dir {
         Some(dir) => copy_recent_logs(dir, &folder.join("logs"))?,

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::text::Text;
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The cause of an error, sent to the window beside the message.
@@ -55,7 +57,7 @@ pub enum Error {
     /// A camera failure with its cause and fix in both languages, for the
     /// window's camera banner.
     #[error("camera: {}", .0.en)]
-    CameraFault(crate::text::Text),
+    CameraFault(Text),
 
     #[error("model {name}: {reason}")]
     Model { name: String, reason: String },
@@ -77,6 +79,12 @@ pub enum Error {
 
     #[error("{0}")]
     Network(String),
+
+    /// A failure that a person can act on, explained in both languages:
+    /// what failed, on which value or path, and the fix. `kind` classifies
+    /// it as for the other variants, and the English text is its `Display`.
+    #[error("{}", .text.en)]
+    Explained { kind: ErrorKind, text: Text },
 
     #[error("i/o on {path:?}: {source}")]
     Io {
@@ -101,15 +109,32 @@ impl Error {
             Error::Denied(_) => ErrorKind::Denied,
             Error::Locked(_) => ErrorKind::Locked,
             Error::Network(_) => ErrorKind::Network,
+            Error::Explained { kind, .. } => *kind,
         }
     }
 
     /// Returns the bilingual text of a camera failure: its own for
     /// `CameraFault`, otherwise the cause classified from the message.
-    pub fn camera_text(&self) -> crate::text::Text {
+    pub fn camera_text(&self) -> Text {
         match self {
             Error::CameraFault(text) => text.clone(),
             other => crate::camera::explain(&other.to_string(), None),
+        }
+    }
+
+    /// Builds an [`Error::Explained`] from its Chinese and English text.
+    pub fn explained(kind: ErrorKind, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Error::Explained {
+            kind,
+            text: Text::new(zh, en),
+        }
+    }
+
+    /// Returns the message in both languages, for the errors that have it.
+    pub fn text(&self) -> Option<&Text> {
+        match self {
+            Error::Explained { text, .. } | Error::CameraFault(text) => Some(text),
+            _ => None,
         }
     }
 
@@ -123,12 +148,23 @@ impl Error {
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        Error::Store(e.to_string())
+        if crate::explain::is_damage(&e) {
+            crate::explain::damaged_store(None, &e.to_string())
+        } else {
+            Error::Store(e.to_string())
+        }
     }
 }
 
 impl From<rusqlite_migration::Error> for Error {
     fn from(e: rusqlite_migration::Error) -> Self {
-        Error::Store(format!("migration failed: {e}"))
+        match e {
+            rusqlite_migration::Error::RusqliteError { err, .. }
+                if crate::explain::is_damage(&err) =>
+            {
+                Error::from(err)
+            }
+            other => Error::Store(format!("migration failed: {other}")),
+        }
     }
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod decode;
 pub mod diagnostics;
 pub mod error;
+pub mod explain;
 pub mod paths;
 pub mod recapture;
 pub mod resample;

@@ -215,7 +215,11 @@ pub struct PaintedFrame {
 #[ts(export)]
 pub struct ErrorView {
     pub kind: crate::ErrorKind,
+    /// The message in English.
     pub message: String,
+    /// The message in both languages, for errors that carry it; the window
+    /// shows it in place of `message`.
+    pub text: Option<Text>,
 }
 
 /// Summary of a diagnostics bundle, for the staff panel.

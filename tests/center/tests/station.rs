@@ -164,7 +164,8 @@ fn station_signed_out_cannot_submit() -> TestResult {
 #[test]
 fn station_rejects_remote_plain_http() {
     let data = tempfile::TempDir::new().expect("temporary folder");
-    let reason = Settings::parse("centre_url = \"http://192.0.2.10:8787/\"\n").unwrap_err();
+    let problems = Settings::parse("centre_url = \"http://192.0.2.10:8787/\"\n").unwrap_err();
+    let reason = &problems[0].text.en;
     let options = StationOptions {
         data_dir: data.path().to_path_buf(),
         profile: tucai_core::checks::DEFAULT_PROFILE.to_string(),

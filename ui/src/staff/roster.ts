@@ -6,6 +6,7 @@ import { importRoster } from "../api";
 import type { Failure } from "../api";
 import type { RosterImportView } from "../bindings/RosterImportView";
 import { byId, html } from "../dom";
+import { failureMessage } from "../errors";
 import { t } from "../i18n";
 import type { App } from "../screens/screen";
 import { showResult } from "./panel";
@@ -23,7 +24,7 @@ export class RosterPanel implements Panel {
   private readonly problemsTitle = byId("roster-problems-title", HTMLElement);
   private readonly rows = byId("roster-errors", HTMLTableSectionElement);
   private imported: { name: string; view: RosterImportView } | null = null;
-  private rejected: { name: string; problems: Problem[] } | null = null;
+  private rejected: { name: string; failure: Failure } | null = null;
   private missingFile = false;
 
   constructor(private readonly app: App) {
@@ -52,12 +53,15 @@ export class RosterPanel implements Panel {
       this.rows.replaceChildren();
       return;
     }
+    // The rows are split from the failure at each render, so that a
+    // language switch shows the backend's other language.
+    const problems = problemsOf(failureMessage(rejected.failure));
     this.problemsTitle.textContent = t("roster.rejected", {
       name: rejected.name,
-      count: rejected.problems.length,
+      count: problems.length,
     });
     this.rows.replaceChildren(
-      ...rejected.problems.map((problem) => {
+      ...problems.map((problem) => {
         const row = html("tr", { "data-line": problem.line });
         row.append(html("td", { class: "number" }, problem.line), html("td", {}, problem.text));
         return row;
@@ -99,7 +103,7 @@ export class RosterPanel implements Panel {
     if (failure.kind !== "invalid_input") {
       return false;
     }
-    this.rejected = { name, problems: problemsOf(failure.message) };
+    this.rejected = { name, failure };
     this.render();
     this.problemsTitle.focus();
     return true;
@@ -108,9 +112,9 @@ export class RosterPanel implements Panel {
 
 /**
  * Splits the backend's rejection into rows. Its first line names the file,
- * and each further line is one problem, starting `line N, …`. A message of
- * one line (such as an unknown file type) becomes one problem without a
- * line number.
+ * and each further line is one problem, starting `line N, …` in English or
+ * `第 N 行，…` in Chinese. A message of one line (such as an unknown file
+ * type) becomes one problem without a line number.
  *
  * NOTE: this reads the format of the backend's message, because the
  * command returns the rows as text; a list of rows in the error would not
@@ -122,7 +126,10 @@ function problemsOf(message: string): Problem[] {
     return [{ line: "", text: message }];
   }
   return lines.slice(1).map((text) => {
-    const match = /^line (\d+),?\s*(.*)$/.exec(text);
-    return match === null ? { line: "", text } : { line: match[1] ?? "", text: match[2] ?? text };
+    const match = /^(?:line (\d+),?|第 (\d+) 行[，：]?)\s*(.*)$/.exec(text);
+    if (match === null) {
+      return { line: "", text };
+    }
+    return { line: match[1] ?? match[2] ?? "", text: match[3] ?? text };
   });
 }

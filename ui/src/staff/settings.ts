@@ -8,6 +8,7 @@ import type { CameraOption } from "../bindings/CameraOption";
 import type { LockableControl } from "../bindings/LockableControl";
 import type { Settings } from "../bindings/Settings";
 import { byId, html } from "../dom";
+import { failureMessage } from "../errors";
 import { isMessageKey, pick, t } from "../i18n";
 import type { App } from "../screens/screen";
 import { showResult } from "./panel";
@@ -54,7 +55,10 @@ const fields: Field[] = [
   { kind: "flag", key: "lock_white_balance", control: "white_balance" },
 ];
 
-type Outcome = { saved: true } | { saved: false; message: string };
+type Outcome =
+  | { saved: true }
+  | { saved: false; message: string }
+  | { saved: false; failure: Failure };
 
 export class SettingsPanel implements Panel {
   private readonly form = byId("settings-form", HTMLFormElement);
@@ -96,7 +100,8 @@ export class SettingsPanel implements Panel {
     } else if (outcome.saved) {
       showResult(this.result, t("settings.saved"));
     } else {
-      showResult(this.result, t("form.invalid", { message: outcome.message }), true);
+      const message = "failure" in outcome ? failureMessage(outcome.failure) : outcome.message;
+      showResult(this.result, t("form.invalid", { message }), true);
     }
     // The form is rebuilt from the values shown, so typed changes survive
     // a language switch.
@@ -316,7 +321,8 @@ export class SettingsPanel implements Panel {
           return false;
         }
         this.settings = next;
-        this.outcome = { saved: false, message: failure.message };
+        // The failure, not its text, so that a language switch shows the other half.
+        this.outcome = { saved: false, failure };
         this.render();
         return true;
       },

@@ -6,7 +6,7 @@ use image::RgbImage;
 use super::analysis::Analysis;
 use super::crop::CropProblem;
 use super::measure;
-use super::profile::Profile;
+use super::profile::{Band, Profile};
 use super::report::{RuleResult, RuleStatus};
 use crate::text::Text;
 
@@ -252,6 +252,51 @@ fn crop_problem_text(problem: CropProblem) -> (Text, Text) {
     }
 }
 
+/// Returns the advice for one of the geometry bands, for the measured `value`. The
+/// report drops it when the rule passes.
+fn band_advice(rule: &str, value: f32, band: Band) -> Text {
+    match rule {
+        "top_of_head" => top_of_head_advice(value, band),
+        "eye_line" => Text::new(
+            "调整摄像头高度，使眼睛与取景框的眼线对齐。",
+            "adjust the camera height so the eyes meet the outline's eye line",
+        ),
+        _ => Text::new(
+            "调整与镜头的距离，使脸部与取景框同宽。",
+            "adjust the distance to the camera so the face fills the outline",
+        ),
+    }
+}
+
+/// Returns the advice for the top-of-head rule, which measures the space between the
+/// top edge of the output photo and the top of the head, in output pixels.
+/// Too little space (`value` under the band) means the head is too high in
+/// the camera's frame, and too much means too low, as for the crop rule's
+/// `HeadTooHigh` and `HeadTooLow`.
+pub(crate) fn top_of_head_advice(value: f32, band: Band) -> Text {
+    let (min, max) = (band.min, band.max);
+    let space_zh = format!("头顶与照片上边缘之间应留 {min:.0}-{max:.0} 像素");
+    let space_en = format!(
+        "leave {min:.0}-{max:.0} px between the top of the head and the top edge of the photo"
+    );
+    if value < min {
+        Text::new(
+            format!("{space_zh}：请把摄像头调高一些，或坐低一些。"),
+            format!("{space_en}: raise the camera, or sit a little lower"),
+        )
+    } else if value > max {
+        Text::new(
+            format!("{space_zh}：请把摄像头调低一些，或坐高一些。"),
+            format!("{space_en}: lower the camera, or sit a little higher"),
+        )
+    } else {
+        Text::new(
+            format!("{space_zh}，即头顶对齐取景框的顶线。"),
+            format!("{space_en}, with the top of the head at the outline's top line"),
+        )
+    }
+}
+
 /// Measures the three geometry bands in the planned crop or, when none
 /// meets every band, in the nearest crop inside the frame.
 pub fn bands(a: &Analysis, p: &Profile) -> Vec<RuleResult> {
@@ -277,20 +322,6 @@ pub fn bands(a: &Analysis, p: &Profile) -> Vec<RuleResult> {
             let (top, eye, width) = crop.measure(head);
             [top, eye, width]
         });
-    let advice = [
-        Text::new(
-            "调整摄像头高度，使头顶在取景框顶线附近。",
-            "adjust the camera height so the top of the head meets the outline",
-        ),
-        Text::new(
-            "调整摄像头高度，使眼睛与取景框的眼线对齐。",
-            "adjust the camera height so the eyes meet the outline's eye line",
-        ),
-        Text::new(
-            "调整与镜头的距离，使脸部与取景框同宽。",
-            "adjust the distance to the camera so the face fills the outline",
-        ),
-    ];
     let mut out = titles.clone().map(|(rule, title, band)| {
         let allowed = Text::same(format!("{:.0}-{:.0} px", band.min, band.max));
         not_measured(rule, title, allowed, no_single_face())
@@ -322,7 +353,7 @@ pub fn bands(a: &Analysis, p: &Profile) -> Vec<RuleResult> {
             Some(format!("{value:.0} px")),
             Text::same(format!("{:.0}-{:.0} px", band.min, band.max)),
             reason,
-            Some(advice[i].clone()),
+            Some(band_advice(rule, value, band)),
         );
     }
     out.into()
@@ -724,4 +755,55 @@ pub fn mouth_closed(a: &Analysis, p: &Profile) -> RuleResult {
             "close the lips and keep a neutral expression",
         )),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The chsi-diploma profile's band of space above the head.
+    const BAND: Band = Band {
+        min: 50.0,
+        max: 110.0,
+    };
+
+    #[test]
+    fn top_of_head_too_little_space_says_raise() {
+        let advice = top_of_head_advice(30.0, BAND);
+
+        assert_eq!(
+            advice.en,
+            "leave 50-110 px between the top of the head and the top edge of the photo: \
+             raise the camera, or sit a little lower"
+        );
+        assert_eq!(
+            advice.zh,
+            "头顶与照片上边缘之间应留 50-110 像素：请把摄像头调高一些，或坐低一些。"
+        );
+    }
+
+    #[test]
+    fn top_of_head_too_much_space_says_lower() {
+        let advice = top_of_head_advice(140.0, BAND);
+
+        assert_eq!(
+            advice.en,
+            "leave 50-110 px between the top of the head and the top edge of the photo: \
+             lower the camera, or sit a little higher"
+        );
+        assert_eq!(
+            advice.zh,
+            "头顶与照片上边缘之间应留 50-110 像素：请把摄像头调低一些，或坐高一些。"
+        );
+    }
+
+    #[test]
+    fn top_of_head_inside_band_states_band() {
+        let advice = top_of_head_advice(80.0, BAND);
+
+        assert!(advice.en.contains("50-110 px"), "{}", advice.en);
+        assert!(advice.en.contains("outline's top line"), "{}", advice.en);
+        assert!(advice.zh.contains("50-110 像素"), "{}", advice.zh);
+        assert!(advice.zh.contains("取景框的顶线"), "{}", advice.zh);
+    }
 }

@@ -115,6 +115,35 @@ fn demo_frame_crop_meets_bands() {
     assert!(g.face_width_px.contains(crop.face_width), "{crop:?}");
 }
 
+/// The demo frame with its top rows cut off, so that the head is too high
+/// in the frame: the top-of-head rule fails, and its advice names the
+/// profile's band and tells staff to raise the camera, in both languages.
+#[test]
+fn head_too_high_advice_names_band() {
+    let frame = demo_frame();
+    let cut = imageops::crop_imm(&frame, 0, 200, frame.width(), frame.height() - 200).to_image();
+
+    let report = check(&cut);
+
+    let rule = report.rule("top_of_head").expect("a top_of_head rule");
+    assert_eq!(rule.status, RuleStatus::Fail, "{}", describe(&report));
+    let advice = rule.advice.as_ref().expect("advice");
+    let band = profile().geometry.top_of_head_px;
+    let range = format!("{:.0}-{:.0}", band.min, band.max);
+    assert!(
+        advice.en.contains(&format!("leave {range} px")),
+        "{}",
+        advice.en
+    );
+    assert!(advice.en.contains("raise the camera"), "{}", advice.en);
+    assert!(
+        advice.zh.contains(&format!("应留 {range} 像素")),
+        "{}",
+        advice.zh
+    );
+    assert!(advice.zh.contains("把摄像头调高"), "{}", advice.zh);
+}
+
 #[test]
 fn small_photo_is_too_small_not_faceless() {
     let report = check(&fixture("grace_hopper.jpg"));

@@ -262,7 +262,7 @@ impl Station {
         let actor = self.require_supervisor(approval)?;
         settings
             .validate()
-            .map_err(|(key, reason)| Error::Invalid(format!("setting {key}: {reason}")))?;
+            .map_err(|(key, reason)| crate::config::invalid_setting(key, &reason))?;
         if let Some(path) = &self.settings_path {
             settings.save(path)?;
         }

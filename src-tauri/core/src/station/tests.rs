@@ -619,7 +619,9 @@ fn camera_setting_must_be_number() {
     let (key, reason) = settings.validate().unwrap_err();
     assert_eq!(key, "camera");
     assert!(
-        reason.contains("\"front\" is not a camera number"),
-        "{reason}"
+        reason.en.contains("\"front\" is not a camera number"),
+        "{}",
+        reason.en
     );
+    assert!(reason.zh.contains("不是摄像头序号"), "{}", reason.zh);
 }

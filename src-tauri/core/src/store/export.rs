@@ -10,6 +10,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::{Store, audit, files};
+use crate::explain;
 use crate::station::Dashboard;
 use crate::{Error, Result};
 
@@ -133,25 +134,24 @@ impl Store {
     /// `SHA256SUMS` file, and `progress.xlsx` with every student's progress.
     /// Each copied original is read back and checked against its hash.
     ///
-    /// Fails with `Error::Io` naming the path when the folder cannot be
-    /// written (a full or read-only drive), and `Error::Store` when an
-    /// original no longer matches its recorded hash.
+    /// Fails with an explained `InvalidInput` error naming `parent` and the
+    /// fix when it is not a folder or cannot be written (a read-only, full
+    /// or removed drive). Fails with `Error::Io` when an original cannot be
+    /// read, and `Error::Store` when a copy does not match its recorded hash.
     pub fn export(&mut self, parent: &Path, actor: &str) -> Result<ExportSummary> {
         if !parent.is_dir() {
-            return Err(Error::Invalid(format!(
-                "{} is not a folder; plug in the drive or choose an existing folder",
-                parent.display()
-            )));
+            return Err(explain::missing_folder(parent));
         }
+        let unwritable = |e: std::io::Error| explain::unwritable_folder(parent, &e);
         let now = Local::now();
         let folder = parent.join(format!("tucai-export-{}", now.format("%Y%m%d-%H%M%S")));
-        std::fs::create_dir(&folder).map_err(|e| Error::io(&folder, e))?;
+        std::fs::create_dir(&folder).map_err(unwritable)?;
         let today = format!("{}%", now.format("%Y-%m-%d"));
 
-        let captures = self.export_captures(&folder.join("captures.csv"), &today)?;
-        let originals = self.export_originals(&folder, &today)?;
+        let captures = self.export_captures(&folder.join("captures.csv"), &today, parent)?;
+        let originals = self.export_originals(&folder, &today, parent)?;
         let rows = self.progress_rows()?;
-        write_progress(&folder.join("progress.xlsx"), &rows)?;
+        write_progress(&folder.join("progress.xlsx"), &rows, parent)?;
 
         let summary = ExportSummary {
             folder: folder.display().to_string(),
@@ -174,8 +174,12 @@ impl Store {
         Ok(summary)
     }
 
-    fn export_captures(&self, path: &Path, today: &str) -> Result<u32> {
-        let mut writer = csv::Writer::from_path(path).map_err(|e| csv_error(path, e))?;
+    fn export_captures(&self, path: &Path, today: &str, parent: &Path) -> Result<u32> {
+        let csv_error = |e: csv::Error| match e.kind() {
+            csv::ErrorKind::Io(io) => explain::unwritable_folder(parent, io),
+            _ => Error::Internal(format!("cannot write {}: {e}", path.display())),
+        };
+        let mut writer = csv::Writer::from_path(path).map_err(csv_error)?;
         writer
             .write_record([
                 "taken_at",
@@ -186,7 +190,7 @@ impl Store {
                 "demo",
                 "failed_rules",
             ])
-            .map_err(|e| csv_error(path, e))?;
+            .map_err(csv_error)?;
         let mut statement = self.conn.prepare(
             "SELECT c.taken_at, s.student_number, s.name, c.passed, c.recapture, c.demo, c.report_json
              FROM captures c JOIN students s ON s.id = c.student_id
@@ -218,14 +222,17 @@ impl Store {
                     flag(row.get(5)?).to_owned(),
                     failed.join(" "),
                 ])
-                .map_err(|e| csv_error(path, e))?;
+                .map_err(csv_error)?;
             count += 1;
         }
-        writer.flush().map_err(|e| Error::io(path, e))?;
+        writer
+            .flush()
+            .map_err(|e| explain::unwritable_folder(parent, &e))?;
         Ok(count)
     }
 
-    fn export_originals(&self, folder: &Path, today: &str) -> Result<u32> {
+    fn export_originals(&self, folder: &Path, today: &str, parent: &Path) -> Result<u32> {
+        let unwritable = |e: std::io::Error| explain::unwritable_folder(parent, &e);
         let mut statement = self.conn.prepare(
             "SELECT original_path, original_sha256 FROM drafts WHERE created_at LIKE ?1 ORDER BY rowid",
         )?;
@@ -238,10 +245,13 @@ impl Store {
         for (relative, sha256) in &drafts {
             let source = files::resolve(&self.data_dir, relative);
             let target: PathBuf = folder.join(relative);
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            if let Some(student_folder) = target.parent() {
+                std::fs::create_dir_all(student_folder).map_err(unwritable)?;
             }
-            std::fs::copy(&source, &target).map_err(|e| Error::io(&target, e))?;
+            // The original is read first, so that a failure names the side
+            // at fault: the store's original or the chosen folder.
+            let original = std::fs::read(&source).map_err(|e| Error::io(&source, e))?;
+            std::fs::write(&target, &original).map_err(unwritable)?;
             let copied = std::fs::read(&target).map_err(|e| Error::io(&target, e))?;
             if files::sha256_hex(&copied) != *sha256 {
                 return Err(Error::Store(format!(
@@ -252,18 +262,15 @@ impl Store {
             sums.push_str(&format!("{sha256}  {relative}\n"));
         }
         let sums_path = folder.join("SHA256SUMS");
-        std::fs::write(&sums_path, sums).map_err(|e| Error::io(&sums_path, e))?;
+        std::fs::write(&sums_path, sums).map_err(unwritable)?;
         Ok(drafts.len() as u32)
     }
 }
 
-fn csv_error(path: &Path, e: csv::Error) -> Error {
-    Error::Store(format!("cannot write {}: {e}", path.display()))
-}
-
-fn write_progress(path: &Path, rows: &[ProgressRow]) -> Result<()> {
-    let failed = |e: rust_xlsxwriter::XlsxError| {
-        Error::Store(format!("cannot write {}: {e}", path.display()))
+fn write_progress(path: &Path, rows: &[ProgressRow], parent: &Path) -> Result<()> {
+    let failed = |e: rust_xlsxwriter::XlsxError| match e {
+        rust_xlsxwriter::XlsxError::IoError(e) => explain::unwritable_folder(parent, &e),
+        other => Error::Internal(format!("cannot write {}: {other}", path.display())),
     };
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -379,6 +386,28 @@ mod tests {
         let error = store.export(&missing, "wang.li").unwrap_err();
 
         assert!(error.to_string().contains("no-usb-here"), "{error}");
+        Ok(())
+    }
+
+    /// sysfs takes no new folders, even from root, so this holds on a CI
+    /// machine that runs the tests as root, where a read-only mode does not.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn export_to_unwritable_folder_explains() -> TestResult {
+        let (_dir, mut store, _) = sample_store()?;
+
+        let error = store.export(Path::new("/sys"), "wang.li").unwrap_err();
+
+        let text = error.text().expect("bilingual text");
+        assert_eq!(error.kind(), crate::ErrorKind::InvalidInput);
+        assert!(
+            text.en.starts_with("cannot write into the folder /sys:"),
+            "{}",
+            text.en
+        );
+        assert!(text.en.contains("Choose another folder"), "{}", text.en);
+        assert!(!text.en.contains("os error"), "{}", text.en);
+        assert!(text.zh.contains("/sys"), "{}", text.zh);
         Ok(())
     }
 

@@ -11,7 +11,11 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use super::roster::{Column, RosterError, RosterErrors, RosterRow, parse_roster};
 use super::sheet::parse_roster_sheet;
 use super::{Store, now_rfc3339};
-use crate::{Error, Result};
+use crate::text::Text;
+use crate::{Error, ErrorKind, Result, explain};
+
+/// The roster file's name in messages, in Chinese and English.
+const ROSTER_FILE: (&str, &str) = ("名单文件", "roster file");
 
 /// Counts of students written by one roster import.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -30,11 +34,13 @@ impl Store {
     /// and changed ones updated. Students missing from the file, their
     /// captures and their drafts are kept.
     ///
-    /// Fails with `Error::Invalid`, listing every problem one per line and
-    /// importing nothing, when the file has any invalid row or gives a
-    /// student a collection code that a student absent from the file has,
-    /// or when its extension is none of these. Fails with `Error::Io` when
-    /// the file cannot be opened.
+    /// Fails with an explained `InvalidInput` error, listing every problem
+    /// one per line in Chinese and then in English and importing nothing,
+    /// when the file has any invalid row or gives a student a collection
+    /// code that a student absent from the file has, or when its extension
+    /// is not one of these. Fails with an explained
+    /// `NotFound` error when the file does not exist, and an explained
+    /// `InvalidInput` one when it cannot be read.
     pub fn import_roster(&mut self, path: &Path) -> Result<ImportSummary> {
         self.import_roster_by(path, "station")
     }
@@ -47,24 +53,38 @@ impl Store {
             .and_then(|e| e.to_str())
             .unwrap_or("")
             .to_ascii_lowercase();
+        let unreadable = |e: std::io::Error| explain::unreadable_file(ROSTER_FILE, path, &e);
         let rows = match extension.as_str() {
             "csv" | "txt" => {
-                let file = File::open(path).map_err(|e| Error::io(path, e))?;
+                let file = File::open(path).map_err(unreadable)?;
+                if file.metadata().is_ok_and(|m| m.is_dir()) {
+                    return Err(unreadable(std::io::ErrorKind::IsADirectory.into()));
+                }
                 parse_roster(BufReader::new(file))
             }
             "xlsx" | "xlsm" | "xls" | "ods" => {
-                if !path.is_file() {
-                    return Err(Error::io(
-                        path,
-                        std::io::Error::from(std::io::ErrorKind::NotFound),
-                    ));
+                // calamine's own error for a missing file does not name the cause.
+                match std::fs::metadata(path) {
+                    Ok(m) if m.is_dir() => {
+                        return Err(unreadable(std::io::ErrorKind::IsADirectory.into()));
+                    }
+                    Ok(_) => {}
+                    Err(e) => return Err(unreadable(e)),
                 }
                 parse_roster_sheet(path)
             }
             _ => {
-                return Err(Error::Invalid(format!(
-                    "roster {path:?} is neither a CSV file nor a spreadsheet;                      save it as .xlsx or as CSV UTF-8 and import it again"
-                )));
+                return Err(Error::explained(
+                    ErrorKind::InvalidInput,
+                    format!(
+                        "名单 {path:?} 既不是 CSV 文件也不是电子表格。\
+                         请把它另存为 .xlsx 或“CSV UTF-8”后重新导入。"
+                    ),
+                    format!(
+                        "roster {path:?} is neither a CSV file nor a spreadsheet; save it as \
+                         .xlsx or as CSV UTF-8 and import it again"
+                    ),
+                ));
             }
         }
         .map_err(|errors| rejected(path, errors))?;
@@ -116,9 +136,14 @@ fn rejected(path: &Path, errors: RosterErrors) -> Error {
     } else {
         format!("these {count} problems")
     };
-    Error::Invalid(format!(
-        "roster {path:?} not imported, fix {problems} and import it again:\n{errors}"
-    ))
+    Error::explained(
+        ErrorKind::InvalidInput,
+        format!(
+            "名单 {path:?} 未导入，请改正以下 {count} 处错误后重新导入：\n{}",
+            errors.chinese()
+        ),
+        format!("roster {path:?} not imported, fix {problems} and import it again:\n{errors}"),
+    )
 }
 
 /// Finds rows whose collection code belongs to a stored student who is not
@@ -136,7 +161,10 @@ fn find_code_conflicts(tx: &Transaction<'_>, rows: &[RosterRow]) -> Result<Vec<R
         if let Some(other) = found
             && !in_file.contains(other.as_str())
         {
-            let reason = format!("already belongs to student {other}, who is not in this file");
+            let reason = Text::new(
+                format!("已属于学号为 {other} 的学生，而该生不在本文件中"),
+                format!("already belongs to student {other}, who is not in this file"),
+            );
             errors.push(RosterError::field(
                 row.line,
                 Column::CollectionCode,
@@ -331,7 +359,7 @@ mod tests {
     }
 
     #[test]
-    fn missing_file_io_error() -> TestResult {
+    fn missing_file_not_found() -> TestResult {
         let dir = TempDir::new()?;
         let mut store = Store::open(dir.path())?;
 
@@ -339,7 +367,11 @@ mod tests {
             .import_roster(&dir.path().join("absent.csv"))
             .unwrap_err();
 
-        assert!(matches!(error, Error::Io { .. }), "{error:?}");
+        assert_eq!(error.kind(), crate::ErrorKind::NotFound, "{error:?}");
+        assert!(
+            error.to_string().contains("absent.csv not found"),
+            "{error}"
+        );
         Ok(())
     }
 

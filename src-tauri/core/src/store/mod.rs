@@ -34,7 +34,7 @@ use std::time::Duration;
 use chrono::{Local, SecondsFormat};
 use rusqlite::Connection;
 
-use crate::{Error, Result};
+use crate::{Error, Result, explain};
 
 pub use audit::{AuditCheck, AuditEntry, GENESIS_HASH};
 pub use captures::NewCapture;
@@ -72,9 +72,11 @@ impl Store {
     /// the originals folder when they are missing, and migrates the schema
     /// to the latest version.
     ///
-    /// Fails with `Error::Io` when a folder cannot be created and with
-    /// `Error::Store` when the database cannot be opened or migrated (such as
-    /// a file written by a newer version of the station).
+    /// Fails with `Error::Invalid` when a folder cannot be created. When the
+    /// file is not a database or is corrupt, fails with an explained `Store`
+    /// error naming the file and the way to recover. Fails with
+    /// `Error::Store` when the database cannot be opened or migrated
+    /// otherwise, such as a file written by a newer version of the station.
     pub fn open(data_dir: &Path) -> Result<Store> {
         let unusable = |path: &Path, e: std::io::Error| {
             Error::Invalid(format!(
@@ -87,7 +89,8 @@ impl Store {
         std::fs::create_dir_all(&originals).map_err(|e| unusable(&originals, e))?;
 
         let db_path = data_dir.join(DB_FILE);
-        let mut conn = Connection::open(&db_path)?;
+        let mut conn = Connection::open(&db_path).map_err(|e| damage_or(&db_path, e))?;
+        check_readable(&conn, &db_path)?;
         configure(&conn, &db_path)?;
         schema::migrations().to_latest(&mut conn)?;
 
@@ -110,6 +113,29 @@ impl Store {
 
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+}
+
+/// Reads the schema, the first read of the file, so that a file that is
+/// not a database or whose schema is corrupt fails with the file's path
+/// and the way to recover. Corruption elsewhere in the file fails the
+/// first read of the damaged page, with the same advice but without the
+/// path (see `From<rusqlite::Error>`).
+fn check_readable(conn: &Connection, db_path: &Path) -> Result<()> {
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| {
+        row.get::<_, i64>(0)
+    })
+    .map(drop)
+    .map_err(|e| damage_or(db_path, e))
+}
+
+/// Converts `e` to the damaged-store error naming `db_path` when SQLite
+/// reports damage, and to `Error::Store` otherwise.
+fn damage_or(db_path: &Path, e: rusqlite::Error) -> Error {
+    if explain::is_damage(&e) {
+        explain::damaged_store(Some(db_path), &e.to_string())
+    } else {
+        Error::from(e)
     }
 }
 
@@ -195,6 +221,60 @@ mod tests {
         let store = Store::open_in(dir.path())?;
 
         assert_eq!(store.student_count()?, 40);
+        Ok(())
+    }
+
+    /// Asserts that `error` is the damaged-store error naming `db` and the
+    /// way to recover.
+    fn assert_damaged(error: &Error, db: &Path) {
+        let text = error.text().expect("bilingual text");
+        let path = db.display().to_string();
+        assert_eq!(error.kind(), crate::ErrorKind::Store);
+        assert!(
+            text.en.contains(&format!("database {path} is damaged")),
+            "{}",
+            text.en
+        );
+        assert!(text.en.contains("makes no backup"), "{}", text.en);
+        assert!(text.en.contains("-wal and -shm"), "{}", text.en);
+        assert!(text.en.contains("roster is imported again"), "{}", text.en);
+        assert!(
+            text.zh.contains(&format!("数据库文件 {path} 已损坏")),
+            "{}",
+            text.zh
+        );
+    }
+
+    #[test]
+    fn not_a_database_names_file() -> TestResult {
+        let dir = TempDir::new()?;
+        let db = dir.path().join(DB_FILE);
+        std::fs::write(&db, b"these bytes are not a SQLite database, 1234567890")?;
+
+        let error = Store::open(dir.path()).unwrap_err();
+
+        assert_damaged(&error, &db);
+        assert_eq!(
+            std::fs::read(&db)?,
+            b"these bytes are not a SQLite database, 1234567890",
+            "the damaged file is left as it was"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn corrupt_schema_names_file() -> TestResult {
+        let dir = TempDir::new()?;
+        drop(Store::open(dir.path())?);
+        let db = dir.path().join(DB_FILE);
+        let mut bytes = std::fs::read(&db)?;
+        // Page 1 contains the schema's b-tree after the 100-byte file header.
+        bytes[100..4096].fill(0xA5);
+        std::fs::write(&db, &bytes)?;
+
+        let error = Store::open(dir.path()).unwrap_err();
+
+        assert_damaged(&error, &db);
         Ok(())
     }
 

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use csv::{ByteRecord, ReaderBuilder};
 
 use super::mask_id;
+use crate::text::Text;
 
 /// A column of the roster, known by an English and a Chinese header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -38,7 +39,7 @@ impl Column {
         Column::CollectionCode,
     ];
 
-    /// English header, which error messages also use.
+    /// English header, which English error messages also use.
     pub fn english(self) -> &'static str {
         match self {
             Column::StudentNumber => "student_number",
@@ -51,6 +52,7 @@ impl Column {
         }
     }
 
+    /// Chinese header, which Chinese error messages also use.
     pub fn chinese(self) -> &'static str {
         match self {
             Column::StudentNumber => "学号",
@@ -64,7 +66,7 @@ impl Column {
     }
 
     /// Matches a trimmed header: Chinese exactly, English ignoring ASCII case.
-    fn from_header(header: &str) -> Option<Column> {
+    pub(super) fn from_header(header: &str) -> Option<Column> {
         Column::ALL
             .into_iter()
             .find(|c| c.chinese() == header || c.english().eq_ignore_ascii_case(header))
@@ -119,26 +121,41 @@ pub struct RosterError {
     pub column: Option<Column>,
     /// The value as written in the file, when one value is at fault.
     pub value: Option<String>,
-    pub reason: String,
+    /// The problem and its fix, in Chinese and English.
+    pub reason: Text,
 }
 
 impl RosterError {
-    pub(super) fn field(line: u64, column: Column, value: &str, reason: impl Into<String>) -> Self {
+    pub(super) fn field(line: u64, column: Column, value: &str, reason: Text) -> Self {
         RosterError {
             line,
             column: Some(column),
             value: Some(value.to_string()),
-            reason: reason.into(),
+            reason,
         }
     }
 
-    pub(super) fn line(line: u64, reason: impl Into<String>) -> Self {
+    pub(super) fn line(line: u64, reason: Text) -> Self {
         RosterError {
             line,
             column: None,
             value: None,
-            reason: reason.into(),
+            reason,
         }
+    }
+
+    /// Formats the problem in Chinese, such as
+    /// `第 7 行，身份证号 "11010519491231002Y"：校验码应为 X`.
+    pub fn chinese(&self) -> String {
+        let mut text = format!("第 {} 行", self.line);
+        if let Some(column) = self.column {
+            text.push_str(&format!("，{}", column.chinese()));
+        }
+        if let Some(value) = &self.value {
+            text.push_str(&format!(" {value:?}"));
+        }
+        text.push_str(&format!("：{}", self.reason.zh));
+        text
     }
 }
 
@@ -152,7 +169,7 @@ impl fmt::Display for RosterError {
         if let Some(value) = &self.value {
             write!(f, " {value:?}")?;
         }
-        write!(f, ": {}", self.reason)
+        write!(f, ": {}", self.reason.en)
     }
 }
 
@@ -167,6 +184,16 @@ pub struct RosterErrors {
 }
 
 impl RosterErrors {
+    /// Formats every problem in Chinese, one per line, as the `Display`
+    /// form does in English.
+    pub fn chinese(&self) -> String {
+        self.errors
+            .iter()
+            .map(RosterError::chinese)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     /// Lines with at least one problem, ascending and without repeats.
     pub fn lines(&self) -> Vec<u64> {
         let mut lines: Vec<u64> = self.errors.iter().map(|e| e.line).collect();
@@ -223,7 +250,10 @@ pub fn parse_roster<R: Read>(reader: R) -> Result<Vec<RosterRow>, RosterErrors> 
                 let line = e.position().map_or(1, |p| p.line());
                 lines.push(Err(RosterError::line(
                     line,
-                    format!("cannot read the file: {e}"),
+                    Text::new(
+                        format!("无法读取文件（{e}），请把名单另存为“CSV UTF-8”后重新导入"),
+                        format!("cannot read the file ({e}), save the roster as \"CSV UTF-8\" and import it again"),
+                    ),
                 )));
                 break;
             }
@@ -257,7 +287,10 @@ pub(super) fn parse_lines(
         Some(Err(e)) => Err(vec![e]),
         None => Err(vec![RosterError::line(
             1,
-            "the file is empty, expected a header line",
+            Text::new(
+                "文件是空的，第一行应为列名",
+                "the file is empty, expected a header line",
+            ),
         )]),
     };
     let header = header.map_err(|errors| RosterErrors { errors })?;
@@ -277,7 +310,10 @@ pub(super) fn parse_lines(
     if errors.is_empty() && rows.is_empty() {
         errors.push(RosterError::line(
             2,
-            "the roster has a header but no students, add one line per student under the header",
+            Text::new(
+                "名单只有列名，没有学生，请在列名下面每行填写一名学生",
+                "the roster has a header but no students, add one line per student under the header",
+            ),
         ));
     }
     if errors.is_empty() {
@@ -308,7 +344,10 @@ fn parse_header(first: &TextLine) -> Result<Header, Vec<RosterError>> {
                 first.line,
                 column,
                 text,
-                "column appears twice",
+                Text::new(
+                    "该列出现了两次，请删除其中一列",
+                    "column appears twice, delete one of them",
+                ),
             ));
         }
     }
@@ -318,26 +357,47 @@ fn parse_header(first: &TextLine) -> Result<Header, Vec<RosterError>> {
         // columns, and a file split by another character is a common cause.
         let joined = first.fields.join(",");
         let reason = match [';', '\t', '|'].into_iter().find(|c| joined.contains(*c)) {
-            Some(separator) => format!(
-                "no known column in the header, which is separated by {separator:?} rather than \
-                 commas; save the roster as \"CSV UTF-8 (comma delimited)\" or as .xlsx"
+            Some(separator) => Text::new(
+                format!(
+                    "第一行没有可识别的列名：各列以 {separator:?} 而不是逗号分隔。\
+                     请把名单另存为“CSV UTF-8（逗号分隔）”或 .xlsx"
+                ),
+                format!(
+                    "no known column in the header, which is separated by {separator:?} rather \
+                     than commas; save the roster as \"CSV UTF-8 (comma delimited)\" or as .xlsx"
+                ),
             ),
-            None => format!(
-                "no known column in the header; the first line must name the columns, such as \
-                 {}",
-                Column::ALL
-                    .map(|c| format!("{} or {}", c.chinese(), c.english()))
-                    .join(", ")
+            None => Text::new(
+                format!(
+                    "第一行没有可识别的列名；第一行应写明各列的名称，如 {}",
+                    Column::ALL
+                        .map(|c| format!("{}或 {}", c.chinese(), c.english()))
+                        .join("、")
+                ),
+                format!(
+                    "no known column in the header; the first line must name the columns, such \
+                     as {}",
+                    Column::ALL
+                        .map(|c| format!("{} or {}", c.chinese(), c.english()))
+                        .join(", ")
+                ),
             ),
         };
         return Err(vec![RosterError::line(first.line, reason)]);
     }
     for column in Column::ALL {
         if !found.contains_key(&column) {
-            let reason = format!(
-                "column is missing, add a {:?} (or {:?}) header",
-                column.chinese(),
-                column.english()
+            let reason = Text::new(
+                format!(
+                    "缺少该列，请添加列名 {:?}（或 {:?}）",
+                    column.chinese(),
+                    column.english()
+                ),
+                format!(
+                    "column is missing, add a {:?} (or {:?}) header",
+                    column.chinese(),
+                    column.english()
+                ),
             );
             errors.push(RosterError {
                 line: first.line,
@@ -361,7 +421,10 @@ fn parse_header(first: &TextLine) -> Result<Header, Vec<RosterError>> {
 fn not_utf8(line: u64) -> RosterError {
     RosterError::line(
         line,
-        "is not valid UTF-8 text, save the roster as \"CSV UTF-8\" and import it again",
+        Text::new(
+            "不是有效的 UTF-8 文本，请把名单另存为“CSV UTF-8”后重新导入",
+            "is not valid UTF-8 text, save the roster as \"CSV UTF-8\" and import it again",
+        ),
     )
 }
 
@@ -379,10 +442,18 @@ fn parse_row(text: &TextLine, header: &Header) -> Result<Option<RosterRow>, Vec<
         .get(header.width..)
         .is_some_and(|rest| rest.iter().any(|f| !f.trim().is_empty()));
     if fields.len() < header.width || extra {
-        let reason = format!(
-            "has {} values but the header has {}, put quotes around values that contain commas",
-            fields.len(),
-            header.width
+        let reason = Text::new(
+            format!(
+                "有 {} 个值，但列名有 {} 个；含逗号的值请加上英文双引号",
+                fields.len(),
+                header.width
+            ),
+            format!(
+                "has {} values but the header has {}, put quotes around values that contain \
+                 commas",
+                fields.len(),
+                header.width
+            ),
         );
         return Err(vec![RosterError::line(line, reason)]);
     }
@@ -412,9 +483,9 @@ fn parse_row(text: &TextLine, header: &Header) -> Result<Option<RosterRow>, Vec<
 }
 
 /// Checks one trimmed value and returns the reason it is invalid.
-fn check_value(column: Column, value: &str) -> Result<(), String> {
+fn check_value(column: Column, value: &str) -> Result<(), Text> {
     if value.is_empty() {
-        return Err("is empty".to_string());
+        return Err(Text::new("为空，请填写", "is empty"));
     }
     match column {
         Column::StudentNumber => check_student_number(value),
@@ -426,31 +497,40 @@ fn check_value(column: Column, value: &str) -> Result<(), String> {
 
 /// Student numbers name a folder of originals, so only characters that are
 /// safe in a file name on every system are allowed.
-fn check_student_number(value: &str) -> Result<(), String> {
+fn check_student_number(value: &str) -> Result<(), Text> {
     if value.len() > STUDENT_NUMBER_MAX_LEN {
-        return Err(format!(
-            "is longer than {STUDENT_NUMBER_MAX_LEN} characters"
+        return Err(Text::new(
+            format!("超过 {STUDENT_NUMBER_MAX_LEN} 个字符"),
+            format!("is longer than {STUDENT_NUMBER_MAX_LEN} characters"),
         ));
     }
     if !value
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        return Err("must contain only letters, digits, \"-\" and \"_\"".to_string());
+        return Err(Text::new(
+            "只能包含字母、数字、“-”和“_”",
+            "must contain only letters, digits, \"-\" and \"_\"",
+        ));
     }
     Ok(())
 }
 
-fn check_collection_code(value: &str) -> Result<(), String> {
+fn check_collection_code(value: &str) -> Result<(), Text> {
     if !value.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err("must contain only letters A-Z and digits".to_string());
+        return Err(Text::new(
+            "只能包含字母 A-Z 和数字",
+            "must contain only letters A-Z and digits",
+        ));
     }
     if !COLLECTION_CODE_LEN.contains(&value.len()) {
-        return Err(format!(
-            "must be {} to {} characters long, found {}",
-            COLLECTION_CODE_LEN.start(),
-            COLLECTION_CODE_LEN.end(),
-            value.len()
+        let (min, max) = (COLLECTION_CODE_LEN.start(), COLLECTION_CODE_LEN.end());
+        return Err(Text::new(
+            format!("长度应为 {min} 到 {max} 个字符，实际为 {}", value.len()),
+            format!(
+                "must be {min} to {max} characters long, found {}",
+                value.len()
+            ),
         ));
     }
     Ok(())
@@ -459,25 +539,37 @@ fn check_collection_code(value: &str) -> Result<(), String> {
 /// Checks an 18-character resident ID number (GB 11643-1999): 6 digits of
 /// area code, the birth date as YYYYMMDD, 3 digits of sequence and a check
 /// character, a digit or X, which may be written as a lowercase `x`.
-fn check_id_number(value: &str) -> Result<(), String> {
+fn check_id_number(value: &str) -> Result<(), Text> {
     let chars: Vec<char> = value.chars().collect();
     if chars.len() != 18 {
-        return Err(format!("must be 18 characters, found {}", chars.len()));
+        return Err(Text::new(
+            format!("应为 18 位，实际为 {} 位", chars.len()),
+            format!("must be 18 characters, found {}", chars.len()),
+        ));
     }
     if !chars[..17].iter().all(char::is_ascii_digit) {
-        return Err("the first 17 characters must be digits".to_string());
+        return Err(Text::new(
+            "前 17 位必须是数字",
+            "the first 17 characters must be digits",
+        ));
     }
 
     let birth = &value[6..14];
     if NaiveDate::parse_from_str(birth, "%Y%m%d").is_err() {
-        return Err(format!("birth date {birth} is not a valid date"));
+        return Err(Text::new(
+            format!("出生日期 {birth} 不是有效日期"),
+            format!("birth date {birth} is not a valid date"),
+        ));
     }
 
     // A last character that is neither a digit nor X, such as Y, also gets
     // this message, because it names the correct character.
     let expected = id_check_char(&value[..17]);
     if chars[17].to_ascii_uppercase() != expected {
-        return Err(format!("check digit should be {expected}"));
+        return Err(Text::new(
+            format!("校验码应为 {expected}"),
+            format!("check digit should be {expected}"),
+        ));
     }
     Ok(())
 }
@@ -505,7 +597,10 @@ fn find_repeats(rows: &[RosterRow]) -> Vec<RosterError> {
 
     for row in rows {
         if let Some(first) = earlier_line(&mut numbers, &row.student_number, row.line) {
-            let reason = format!("repeats the student number of line {first}");
+            let reason = Text::new(
+                format!("与第 {first} 行的学号重复"),
+                format!("repeats the student number of line {first}"),
+            );
             errors.push(RosterError::field(
                 row.line,
                 Column::StudentNumber,
@@ -514,8 +609,10 @@ fn find_repeats(rows: &[RosterRow]) -> Vec<RosterError> {
             ));
         }
         if let Some(first) = earlier_line(&mut ids, &row.id_number, row.line) {
-            let reason =
-                format!("repeats the ID number of line {first}; keep one record per person");
+            let reason = Text::new(
+                format!("与第 {first} 行的身份证号重复；每人只保留一条记录"),
+                format!("repeats the ID number of line {first}; keep one record per person"),
+            );
             errors.push(RosterError::field(
                 row.line,
                 Column::IdNumber,
@@ -524,7 +621,10 @@ fn find_repeats(rows: &[RosterRow]) -> Vec<RosterError> {
             ));
         }
         if let Some(first) = earlier_line(&mut codes, &row.collection_code, row.line) {
-            let reason = format!("repeats the collection code of line {first}");
+            let reason = Text::new(
+                format!("与第 {first} 行的采集码重复"),
+                format!("repeats the collection code of line {first}"),
+            );
             errors.push(RosterError::field(
                 row.line,
                 Column::CollectionCode,
@@ -600,14 +700,16 @@ mod tests {
         assert_eq!(errors.lines(), [3, 5, 7]);
         assert_eq!(errors.errors.len(), 3);
         assert_eq!(errors.errors[0].column, Some(Column::IdNumber));
-        assert_eq!(errors.errors[0].reason, "check digit should be 3");
+        assert_eq!(errors.errors[0].reason.en, "check digit should be 3");
+        assert_eq!(errors.errors[0].reason.zh, "校验码应为 3");
         assert_eq!(errors.errors[1].column, Some(Column::Name));
-        assert_eq!(errors.errors[1].reason, "is empty");
+        assert_eq!(errors.errors[1].reason.en, "is empty");
         assert_eq!(errors.errors[2].column, Some(Column::CollectionCode));
         assert_eq!(
-            errors.errors[2].reason,
+            errors.errors[2].reason.en,
             "repeats the collection code of line 2"
         );
+        assert_eq!(errors.errors[2].reason.zh, "与第 2 行的采集码重复");
         Ok(())
     }
 
@@ -621,6 +723,45 @@ mod tests {
             error.to_string(),
             r#"line 2, id_number "11010519491231002Y": check digit should be X"#
         );
+    }
+
+    #[test]
+    fn check_digit_message_in_chinese() {
+        let text = format!("{HEADER}S1,Li,11010519491231002Y,U,C,K,CODE0001\n");
+
+        let error = only_error(&text);
+
+        assert_eq!(
+            error.chinese(),
+            r#"第 2 行，身份证号 "11010519491231002Y"：校验码应为 X"#
+        );
+    }
+
+    #[test]
+    fn every_reason_has_chinese() {
+        let text = format!(
+            "{HEADER}S1,Li,{VALID_ID},U,C,K,CODE0001\n\
+             ../x,Wu,1101051949123100,U,C,K,AB12\n\
+             S1,Wu,{VALID_ID},U,C,K,CODE0001\n\
+             S4,Li,{OTHER_ID},U,C\n\
+             S5,,{OTHER_ID},U,C,K,CODE0005\n"
+        );
+
+        let errors = parse(&text).expect_err("lines 3 to 6 are invalid");
+
+        assert_eq!(errors.errors.len(), 8, "{errors}");
+        for error in &errors.errors {
+            assert!(
+                error
+                    .reason
+                    .zh
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{error}: {}",
+                error.reason.zh
+            );
+        }
+        assert_eq!(errors.chinese().lines().count(), errors.errors.len());
     }
 
     #[test]
@@ -660,7 +801,16 @@ mod tests {
         let errors = parse(&text).expect_err("semicolons are not commas").errors;
 
         assert_eq!(errors.len(), 1);
-        assert!(errors[0].reason.contains("';'"), "{}", errors[0].reason);
+        assert!(
+            errors[0].reason.en.contains("';'"),
+            "{}",
+            errors[0].reason.en
+        );
+        assert!(
+            errors[0].reason.zh.contains("';'"),
+            "{}",
+            errors[0].reason.zh
+        );
     }
 
     #[test]
@@ -671,9 +821,9 @@ mod tests {
 
         assert_eq!(errors.len(), 1);
         assert!(
-            errors[0].reason.contains("no students"),
+            errors[0].reason.en.contains("no students"),
             "{}",
-            errors[0].reason
+            errors[0].reason.en
         );
     }
 
@@ -708,7 +858,7 @@ mod tests {
         let error = only_error(text);
 
         assert_eq!(error.column, Some(Column::StudentNumber));
-        assert_eq!(error.reason, "column appears twice");
+        assert_eq!(error.reason.en, "column appears twice, delete one of them");
     }
 
     #[test]
@@ -761,7 +911,7 @@ mod tests {
         for (id, reason) in cases {
             let error = only_error(&format!("{HEADER}S1,Li,{id},U,C,K,CODE0001\n"));
 
-            assert_eq!(error.reason, reason, "id {id}");
+            assert_eq!(error.reason.en, reason, "id {id}");
         }
     }
 
@@ -780,7 +930,7 @@ mod tests {
         for (code, reason) in cases {
             let error = only_error(&format!("{HEADER}S1,Li,{VALID_ID},U,C,K,{code}\n"));
 
-            assert_eq!(error.reason, reason, "code {code}");
+            assert_eq!(error.reason.en, reason, "code {code}");
         }
     }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{Store, audit, now_rfc3339};
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// Shortest password accepted for a staff account.
 pub const MIN_PASSWORD_CHARS: usize = 8;
@@ -72,6 +72,23 @@ fn check_username(username: &str) -> Result<()> {
     }
 }
 
+/// Explains that `username` matches the existing account `existing`,
+/// which may differ from it in case only.
+fn username_taken(username: &str, existing: &str) -> Error {
+    Error::explained(
+        ErrorKind::Conflict,
+        format!(
+            "用户名 \"{username}\" 已被账户 \"{existing}\" 占用（用户名不区分大小写）。\
+             请换一个用户名；如果该账户就是此人的，请直接用它登录。"
+        ),
+        format!(
+            "the username \"{username}\" is already taken by the account \"{existing}\" \
+             (usernames ignore case). Choose another username; if that account is this \
+             person's, sign in with it."
+        ),
+    )
+}
+
 fn check_password(password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(Error::Invalid(format!(
@@ -97,7 +114,8 @@ impl Store {
     /// or `station` for the first supervisor.
     ///
     /// Fails with `Error::Invalid` for a malformed username or a short
-    /// password and `Error::Conflict` when the username is taken.
+    /// password, and with an explained `Conflict` error naming the existing
+    /// account when the username is taken.
     pub fn create_staff(
         &mut self,
         actor: &str,
@@ -113,17 +131,15 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let taken: Option<i64> = tx
+        let taken: Option<String> = tx
             .query_row(
-                "SELECT id FROM staff WHERE username = ?1",
+                "SELECT username FROM staff WHERE username = ?1",
                 [username],
                 |row| row.get(0),
             )
             .optional()?;
-        if taken.is_some() {
-            return Err(Error::Conflict(format!(
-                "username {username:?} is taken; choose another"
-            )));
+        if let Some(existing) = taken {
+            return Err(username_taken(username, &existing));
         }
         tx.execute(
             "INSERT INTO staff (username, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -225,7 +241,6 @@ impl Store {
 mod tests {
     use super::*;
 
-    use crate::ErrorKind;
     use crate::store::test_support::{TestResult, sample_store};
 
     #[test]
@@ -238,6 +253,24 @@ mod tests {
         assert_eq!(created.role, Role::Supervisor);
         assert_eq!(signed_in, created);
         assert_eq!(store.audit_entries(1)?[0].action, "staff_create");
+        Ok(())
+    }
+
+    #[test]
+    fn taken_username_names_account_and_fix() -> TestResult {
+        let (_dir, mut store, _) = sample_store()?;
+        store.create_staff("station", "wang.li", "correct horse", Role::Operator)?;
+
+        let error = store
+            .create_staff("station", "Wang.Li", "password123", Role::Operator)
+            .unwrap_err();
+
+        let text = error.text().expect("bilingual text");
+        assert_eq!(error.kind(), ErrorKind::Conflict);
+        assert!(text.en.contains("\"Wang.Li\""), "{}", text.en);
+        assert!(text.en.contains("account \"wang.li\""), "{}", text.en);
+        assert!(text.en.contains("Choose another username"), "{}", text.en);
+        assert!(text.zh.contains("已被账户 \"wang.li\" 占用"), "{}", text.zh);
         Ok(())
     }
 
