@@ -99,14 +99,15 @@ impl Station {
     /// Used after a supervisor changes the camera settings, and when staff
     /// ask the station to look for cameras again (after plugging one in).
     ///
-    /// Fails with `Error::Invalid` when the camera was chosen on the command
-    /// line (`--camera` or `--replay`), which the settings do not override.
+    /// Fails with an invalid-input error when the camera was chosen on the
+    /// command line (`--camera` or `--replay`), which the settings do not override.
     pub fn reopen_camera(&self) -> Result<()> {
         if self.camera_choice != CameraChoice::Auto {
-            return Err(crate::Error::Invalid(
+            return Err(crate::Error::explained(
+                crate::ErrorKind::InvalidInput,
+                "摄像头是启动工作站时用 --camera 或 --replay 指定的；要在设置中选择摄像头，请不带这两个选项重启工作站。",
                 "the camera was chosen with --camera or --replay when the station started; \
-                 restart the station without them to choose the camera in the settings"
-                    .to_owned(),
+                 restart the station without them to choose the camera in the settings",
             ));
         }
         self.stop_preview();
