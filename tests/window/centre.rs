@@ -244,7 +244,17 @@ async fn station_panel(client: &Client, station: &TestStation, exports: &Path) -
     shot(client, "staff-station").await?;
 
     click(client, "#close-station").await?;
-    confirm(client).await?;
+    wait_for(client, "#act-dialog").await?;
+    ensure!(
+        !displayed(client, "#act-approval").await?,
+        "a supervisor is signed in"
+    );
+    // The confirmation closes the window, and WebDriver may report the
+    // click as failed when the window goes before its answer; the audit
+    // log below tells whether the close happened.
+    if let Err(e) = click(client, "#act-confirm").await {
+        eprintln!("the click that closed the window returned: {e}");
+    }
     wait_until("the audited close", STEP, || async {
         let closes: i64 = station.database()?.query_row(
             "SELECT COUNT(*) FROM audit_log WHERE action = 'kiosk_exit'",
