@@ -40,9 +40,9 @@ pub struct Cli {
 
     /// Settings file (TOML). Defaults to TUCAI_SETTINGS, then to
     /// settings.toml in the operating system's config folder for the app.
-    /// A file named here or by TUCAI_SETTINGS must exist (an empty file
-    /// means the defaults); a missing file at the default place means the
-    /// documented defaults.
+    /// A file named here or by TUCAI_SETTINGS must exist, and an empty file
+    /// means the defaults. A missing file at the default place also means
+    /// the documented defaults.
     #[arg(long, value_name = "FILE")]
     settings: Option<PathBuf>,
 

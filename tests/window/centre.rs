@@ -249,9 +249,9 @@ async fn station_panel(client: &Client, station: &TestStation, exports: &Path) -
         !displayed(client, "#act-approval").await?,
         "a supervisor is signed in"
     );
-    // The confirmation closes the window, and WebDriver may report the
-    // click as failed when the window goes before its answer; the audit
-    // log below tells whether the close happened.
+    // The confirmation closes the window, so WebDriver may report the click
+    // as failed when the window is gone before its reply. The audit log
+    // below shows whether the close happened.
     if let Err(e) = click(client, "#act-confirm").await {
         eprintln!("the click that closed the window returned: {e}");
     }

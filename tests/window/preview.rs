@@ -346,9 +346,9 @@ fn report(rows: &[&Row], samples: &[Sample], seconds: f64, fps: u64) -> String {
 
 /// Writes each minute's lowest and highest resident memory, then the
 /// least-squares slope of each process's memory over the samples after the
-/// first minute, which holds the start-up's growth. A process whose memory
-/// rises and falls with garbage collection shows it in the spread; one
-/// that leaks shows it in the lowest figures and the slope.
+/// first minute, which contains the start-up's growth. A process whose
+/// memory rises and falls with garbage collection shows a wide spread,
+/// and one that leaks shows rising lowest figures and slope.
 fn memory_by_minute(out: &mut String, samples: &[Sample]) {
     let mib = |kib: u64| kib as f64 / 1024.0;
     let range = |values: &[f64]| -> String {
@@ -401,8 +401,8 @@ fn memory_by_minute(out: &mut String, samples: &[Sample]) {
     );
 }
 
-/// The least-squares slope of `points` (x, y), or `None` for fewer than two
-/// distinct x values.
+/// Returns the least-squares slope of `points` (x, y), or `None` for fewer
+/// than two distinct x values.
 fn slope(points: &[(f64, f64)]) -> Option<f64> {
     let n = points.len() as f64;
     let mean_x = points.iter().map(|p| p.0).sum::<f64>() / n;

@@ -58,7 +58,8 @@ pub fn probe_nodes() -> Vec<NodeDesc> {
         .collect()
 }
 
-/// Where the system places camera `index`, where it says (Linux: sysfs).
+/// Returns where the system places camera `index`, where it reports a
+/// position (Linux: sysfs).
 #[cfg(target_os = "linux")]
 fn system_position(index: u32) -> Option<ReportedPosition> {
     super::catalog::sysfs_position(std::path::Path::new("/sys"), index)

@@ -117,7 +117,7 @@ fn demo_frame_crop_meets_bands() {
 
 /// The demo frame with its top rows cut off, so that the head is too high
 /// in the frame: the top-of-head rule fails, and its advice names the
-/// profile's band and tells staff to raise the camera, in both languages.
+/// profile's band and asks staff to raise the camera, in both languages.
 #[test]
 fn head_too_high_advice_names_band() {
     let frame = demo_frame();

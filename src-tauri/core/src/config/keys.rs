@@ -173,7 +173,8 @@ fn unknown_key(key: &str) -> Text {
     }
 }
 
-/// The type of a TOML value in both languages, with an article in English.
+/// Returns the type of a TOML value in both languages, with an article in
+/// English.
 fn type_name(value: &toml::Value) -> (&'static str, &'static str) {
     match value {
         toml::Value::String(_) => ("文本", "text"),

@@ -128,6 +128,9 @@ impl Station {
     /// Lists the cameras the settings can choose; needs signed-in staff.
     /// Probing opens each video node to read its formats, which can take a
     /// second or two.
+    // NOTE: untested with a real camera. If the backend cannot read the
+    // formats of the camera that is streaming, that camera is left out of
+    // the list while it is in use.
     pub fn list_cameras(&self) -> Result<Vec<crate::views::CameraOption>> {
         self.require_staff()?;
         let nodes = probe_nodes();

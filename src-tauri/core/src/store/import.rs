@@ -34,11 +34,11 @@ impl Store {
     /// and changed ones updated. Students missing from the file, their
     /// captures and their drafts are kept.
     ///
-    /// Fails with an explained `InvalidInput` error, listing every problem
-    /// one per line in Chinese and then in English and importing nothing,
-    /// when the file has any invalid row or gives a student a collection
-    /// code that a student absent from the file has, or when its extension
-    /// is not one of these. Fails with an explained
+    /// Fails with an explained `InvalidInput` error, and imports nothing,
+    /// when the file has any invalid row, gives a student a collection code
+    /// that a student absent from the file has, or has an extension other
+    /// than these. That error lists every problem one per line, in Chinese
+    /// and then in English. Fails with an explained
     /// `NotFound` error when the file does not exist, and an explained
     /// `InvalidInput` one when it cannot be read.
     pub fn import_roster(&mut self, path: &Path) -> Result<ImportSummary> {
