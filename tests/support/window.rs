@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
 use fantoccini::{Client, Locator};
 use tempfile::TempDir;
 
@@ -113,7 +115,10 @@ where
 }
 
 pub async fn displayed(client: &Client, css: &str) -> Result<bool> {
-    Ok(client.find(Locator::Css(css)).await?.is_displayed().await?)
+    on_element(client, css, |element| async move {
+        Ok(element.is_displayed().await?)
+    })
+    .await
 }
 
 /// Waits until the element `css` is displayed.
@@ -122,23 +127,65 @@ pub async fn wait_for(client: &Client, css: &str) -> Result<()> {
 }
 
 pub async fn attr(client: &Client, css: &str, name: &str) -> Result<Option<String>> {
-    Ok(client.find(Locator::Css(css)).await?.attr(name).await?)
+    on_element(client, css, |element| async move {
+        Ok(element.attr(name).await?)
+    })
+    .await
 }
 
 pub async fn text_of(client: &Client, css: &str) -> Result<String> {
-    Ok(client.find(Locator::Css(css)).await?.text().await?)
+    on_element(
+        client,
+        css,
+        |element| async move { Ok(element.text().await?) },
+    )
+    .await
 }
 
 /// Clicks the element `css` after scrolling it into view, as
 /// [`type_into`] does.
 pub async fn click(client: &Client, css: &str) -> Result<()> {
-    let element = client.find(Locator::Css(css)).await?;
-    scroll_into_view(client, &element).await?;
-    element.click().await?;
-    Ok(())
+    on_element(client, css, |element| async move {
+        scroll_into_view(client, &element).await?;
+        element.click().await?;
+        Ok(())
+    })
+    .await
 }
 
-async fn scroll_into_view(client: &Client, element: &fantoccini::elements::Element) -> Result<()> {
+/// Finds the element `css` and runs `command` on it. A panel may rebuild
+/// an element between the find and the command, as the settings screen
+/// does with its camera line. The command then fails on a node that is
+/// gone, so the element is found afresh and the command runs again, three
+/// times at most.
+async fn on_element<T, F, Fut>(client: &Client, css: &str, command: F) -> Result<T>
+where
+    F: Fn(Element) -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut tries = 1;
+    loop {
+        let element = client.find(Locator::Css(css)).await?;
+        match command(element).await {
+            Err(error) if tries < 3 && node_gone(&error) => tries += 1,
+            outcome => return outcome,
+        }
+    }
+}
+
+/// True for the error WebKitWebDriver returns for an element removed from
+/// the page since it was found.
+fn node_gone(error: &anyhow::Error) -> bool {
+    match error.downcast_ref::<CmdError>() {
+        Some(CmdError::Standard(e)) => {
+            let text = e.to_string();
+            text.contains("was not found") || text.contains("stale element")
+        }
+        _ => false,
+    }
+}
+
+async fn scroll_into_view(client: &Client, element: &Element) -> Result<()> {
     client
         .execute(
             "arguments[0].scrollIntoView({ block: 'center' });",

@@ -77,10 +77,15 @@ export class SettingsPanel implements Panel {
       void this.save();
     });
     // The camera's state and measured rate change while the panel is
-    // open; only its row is rebuilt, so typed values stay.
+    // open; only its row is rebuilt, so typed values stay. The status is
+    // read every few seconds, and a row that would look the same is kept,
+    // so a press on its button or the focus on it is not lost.
     app.session.onChange(() => {
       const row = this.form.querySelector('[data-key="camera-in-use"]');
-      row?.replaceWith(this.cameraRow());
+      const fresh = this.cameraRow();
+      if (row !== null && !row.isEqualNode(fresh)) {
+        row.replaceWith(fresh);
+      }
     });
   }
 
