@@ -108,6 +108,11 @@ async fn enrol(client: &Client, token: &str) -> Result<()> {
                 .is_some_and(|c| c.contains("is-problem")))
     })
     .await?;
+    let refused = text_of(client, "#enrol-result").await?;
+    assert!(
+        refused.contains("省中心拒绝了这次注册") && refused.contains("申请新的注册码"),
+        "the refusal and its fix are in Chinese: {refused}"
+    );
     shot(client, "staff-centre-refused").await?;
 
     type_into(client, "#enrol-token", token).await?;

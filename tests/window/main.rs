@@ -93,8 +93,8 @@ async fn create_first_supervisor(client: &Client) -> Result<()> {
     wait_for(client, "#setup-error").await?;
     let error = text_of(client, "#setup-error").await?;
     assert!(
-        error.contains('8'),
-        "the error names the minimum length: {error}"
+        error.contains("密码只有 5 个字符，请至少用 8 个"),
+        "the error counts the characters and names the minimum, in Chinese: {error}"
     );
 
     type_into(client, "#setup-password", SUPERVISOR_PASSWORD).await?;
@@ -134,13 +134,25 @@ async fn identify_by_name(client: &Client) -> Result<()> {
     click(client, "#mode-name").await?;
     wait_for(client, "#name-query").await?;
     type_into(client, "#name-query", STUDENT_NAME).await?;
+    type_into(client, "#digits-query", "12").await?;
+    click(client, "#find-by-name").await?;
+    wait_until("the digit count's message", STEP, || async {
+        Ok(text_of(client, "#identify-error")
+            .await?
+            .contains("\"12\" 不是身份证号的末 4 到 6 位"))
+    })
+    .await?;
+
     type_into(client, "#digits-query", "0000").await?;
     click(client, "#find-by-name").await?;
     wait_until("the not-found notice", STEP, || async {
         Ok(displayed(client, "#identify-error").await?
             && attr(client, "#identify-error", "class")
                 .await?
-                .is_some_and(|c| c.contains("is-problem")))
+                .is_some_and(|c| c.contains("is-problem"))
+            && !text_of(client, "#identify-error")
+                .await?
+                .contains("不是身份证号"))
     })
     .await?;
 

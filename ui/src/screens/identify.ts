@@ -17,6 +17,7 @@ import {
 import type { Failure } from "../api";
 import type { StudentView } from "../bindings/StudentView";
 import { byId, html } from "../dom";
+import { failureMessage } from "../errors";
 import { t } from "../i18n";
 import type { MessageKey } from "../i18n";
 import { renderLock, unlockWithReason } from "../lock";
@@ -334,7 +335,7 @@ export class IdentifyScreen implements Screen {
         notice.key === "identify.name_many";
       this.notice.classList.add(progress ? "is-progress" : "is-problem");
     } else {
-      this.notice.textContent = t("identify.invalid", { message: notice.message });
+      this.notice.textContent = t("identify.invalid", { message: failureMessage(notice) });
       this.notice.classList.add("is-problem");
     }
   }
@@ -405,7 +406,7 @@ export class IdentifyScreen implements Screen {
     } else if ("empty" in notice) {
       showResult(this.finishedResult, t("finished.empty"), true);
     } else {
-      showResult(this.finishedResult, t("finished.failed", { message: notice.message }), true);
+      showResult(this.finishedResult, t("finished.failed", { message: failureMessage(notice) }), true);
     }
   }
 

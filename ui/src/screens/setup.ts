@@ -3,13 +3,15 @@
 // and its message says what it expects.
 
 import { createFirstSupervisor, isFailure, toFailure } from "../api";
+import type { Failure } from "../api";
 import { byId } from "../dom";
+import { failureMessage } from "../errors";
 import { t } from "../i18n";
 import type { App, Screen } from "./screen";
 
 type SetupProblem =
   | { key: "setup.empty" | "setup.mismatch" }
-  | { key: "form.invalid" | "form.failed"; message: string };
+  | { key: "form.invalid" | "form.failed"; failure: Failure };
 
 export class SetupScreen implements Screen {
   private readonly form = byId("setup-form", HTMLFormElement);
@@ -44,8 +46,8 @@ export class SetupScreen implements Screen {
     this.error.hidden = problem === null;
     if (problem === null) {
       this.error.textContent = "";
-    } else if ("message" in problem) {
-      this.error.textContent = t(problem.key, { message: problem.message });
+    } else if ("failure" in problem) {
+      this.error.textContent = t(problem.key, { message: failureMessage(problem.failure) });
     } else {
       this.error.textContent = t(problem.key);
     }
@@ -88,7 +90,7 @@ export class SetupScreen implements Screen {
         return;
       }
       const key = failure.kind === "invalid_input" ? "form.invalid" : "form.failed";
-      this.show({ key, message: failure.message });
+      this.show({ key, failure });
       this.password.focus();
     } finally {
       this.busy = false;

@@ -5,6 +5,7 @@
 import { isFailure, signIn, toFailure } from "../api";
 import type { Failure } from "../api";
 import { byId } from "../dom";
+import { failureMessage } from "../errors";
 import { t } from "../i18n";
 import type { MessageKey } from "../i18n";
 import type { App, Screen } from "./screen";
@@ -79,7 +80,7 @@ export class SignInScreen implements Screen {
     };
     const key = keys[failure.kind];
     this.error.textContent =
-      key === undefined ? t("form.failed", { message: failure.message }) : t(key);
+      key === undefined ? t("form.failed", { message: failureMessage(failure) }) : t(key);
   }
 
   private async signIn(): Promise<void> {

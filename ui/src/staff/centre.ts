@@ -5,6 +5,7 @@
 import { enrolStation } from "../api";
 import type { Failure } from "../api";
 import { byId, html } from "../dom";
+import { failureMessage } from "../errors";
 import { formatShortTime, pick, t } from "../i18n";
 import type { MessageKey } from "../i18n";
 import { icon } from "../icons";
@@ -49,7 +50,7 @@ export class CentrePanel implements Panel {
     } else if ("key" in notice) {
       showResult(this.result, t(notice.key), notice.key !== "centre.enrolled");
     } else {
-      showResult(this.result, t("centre.enrol_failed", { message: notice.message }), true);
+      showResult(this.result, t("centre.enrol_failed", { message: failureMessage(notice) }), true);
     }
   }
 

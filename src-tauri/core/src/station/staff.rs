@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use super::Station;
 use crate::store::{Role, StaffMember};
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// The staff member signed in, and when the station last saw input.
 #[derive(Debug, Clone)]
@@ -65,11 +65,15 @@ impl Station {
 
     /// Requires a signed-in staff member and counts this call as input.
     ///
-    /// Fails with `Error::Denied` when nobody is signed in or the session
+    /// Fails with a `Denied` error when nobody is signed in or the session
     /// ran past the idle time.
     pub fn require_staff(&self) -> Result<StaffMember> {
         let member = self.current_staff().ok_or_else(|| {
-            Error::Denied("staff must sign in before the station can be used".into())
+            Error::explained(
+                ErrorKind::Denied,
+                "请工作人员先登录，再使用本机。",
+                "staff must sign in before the station can be used",
+            )
         })?;
         if let Some(session) = self
             .signed_in
@@ -92,16 +96,22 @@ impl Station {
             return Ok(member.username);
         }
         let approval = approval.ok_or_else(|| {
-            Error::Denied("this needs a supervisor: ask one to approve with their password".into())
+            Error::explained(
+                ErrorKind::Denied,
+                "此操作需要主管：请主管输入自己的用户名和密码批准。",
+                "this needs a supervisor: ask one to approve with their password",
+            )
         })?;
         let approver = self
             .store()
             .verify_staff(&approval.username, &approval.password)?;
         if approver.role != Role::Supervisor {
-            return Err(Error::Denied(format!(
-                "{} is an operator; this needs a supervisor",
-                approver.username
-            )));
+            let name = approver.username;
+            return Err(Error::explained(
+                ErrorKind::Denied,
+                format!("{name} 是操作员，不能批准：此操作需要主管的用户名和密码。"),
+                format!("{name} is an operator; this needs a supervisor"),
+            ));
         }
         Ok(approver.username)
     }

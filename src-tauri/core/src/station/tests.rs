@@ -204,10 +204,14 @@ fn operator_needs_supervisor_approval() {
     let entries = station.audit_entries(5, Some(&approval)).unwrap();
 
     assert_eq!(refused.kind(), ErrorKind::Denied);
+    let asked = refused.text().expect("the refusal in both languages");
+    assert!(asked.zh.contains("需要主管"), "{}", asked.zh);
     assert!(
         by_operator.to_string().contains("operator"),
         "{by_operator}"
     );
+    let named = by_operator.text().expect("the refusal in both languages");
+    assert!(named.zh.contains("zhao.op 是操作员"), "{}", named.zh);
     assert_eq!(entries[0].action, "staff_create");
 }
 

@@ -66,9 +66,16 @@ fn check_username(username: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Invalid(format!(
-            "username {username:?} must be 2 to 32 letters, digits, '.', '-' or '_'"
-        )))
+        Err(Error::explained(
+            ErrorKind::InvalidInput,
+            format!(
+                "用户名 \"{username}\" 不可用：请用 2 到 32 个字母、数字、\".\"、\"-\" 或 \"_\"，不含空格。"
+            ),
+            format!(
+                "the username \"{username}\" cannot be used: use 2 to 32 letters, digits, \
+                 '.', '-' or '_', without spaces"
+            ),
+        ))
     }
 }
 
@@ -91,10 +98,12 @@ fn username_taken(username: &str, existing: &str) -> Error {
 
 fn check_password(password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(Error::Invalid(format!(
-            "the password has {} characters; use at least {MIN_PASSWORD_CHARS}",
-            password.chars().count()
-        )));
+        let count = password.chars().count();
+        return Err(Error::explained(
+            ErrorKind::InvalidInput,
+            format!("密码只有 {count} 个字符，请至少用 {MIN_PASSWORD_CHARS} 个。"),
+            format!("the password has {count} characters; use at least {MIN_PASSWORD_CHARS}"),
+        ));
     }
     Ok(())
 }
@@ -113,7 +122,7 @@ impl Store {
     /// Creates a staff account. `actor` is the supervisor who creates it,
     /// or `station` for the first supervisor.
     ///
-    /// Fails with `Error::Invalid` for a malformed username or a short
+    /// Fails with an `InvalidInput` error for a malformed username or a short
     /// password, and with an explained `Conflict` error naming the existing
     /// account when the username is taken.
     pub fn create_staff(
@@ -179,7 +188,7 @@ impl Store {
 
     /// Checks a username and password.
     ///
-    /// Fails with `Error::Denied` and the same message whether the username
+    /// Fails with a `Denied` error and the same message whether the username
     /// or the password is wrong, so the message does not reveal which
     /// usernames exist.
     pub fn verify_staff(&self, username: &str, password: &str) -> Result<StaffMember> {
@@ -192,8 +201,13 @@ impl Store {
                 |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
             )
             .optional()?;
-        let denied =
-            || Error::Denied("wrong username or password; check both and try again".into());
+        let denied = || {
+            Error::explained(
+                ErrorKind::Denied,
+                "用户名或密码错误，请检查后重试。",
+                "wrong username or password; check both and try again",
+            )
+        };
         let Some((id, username, role, stored)) = row else {
             // Hash anyway, so a wrong username takes as long as a wrong password.
             let _ = hash_password(password);

@@ -6,7 +6,7 @@ use std::fmt;
 use rusqlite::{OptionalExtension, Row};
 
 use super::Store;
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// One row of the `students` table.
 ///
@@ -87,13 +87,15 @@ impl Store {
     /// or student number (compared exactly) equals the trimmed query. A
     /// collection code match wins when the query matches both.
     ///
-    /// Fails with `Error::Invalid` for an empty query and `Error::NotFound`
+    /// Fails with an `InvalidInput` error for an empty query and `Error::NotFound`
     /// naming the query when no student matches.
     pub fn find_student(&self, query: &str) -> Result<Student> {
         let query = query.trim();
         if query.is_empty() {
-            return Err(Error::Invalid(
-                "empty search: enter a collection code or a student number".to_string(),
+            return Err(Error::explained(
+                ErrorKind::InvalidInput,
+                "搜索框是空的：请输入采集码或学号。",
+                "empty search: enter a collection code or a student number",
             ));
         }
 
@@ -121,20 +123,32 @@ impl Store {
     /// student who has neither the collection code nor the student number
     /// at hand. `last_digits` is 4 to 6 characters, an `x` counting as X.
     ///
-    /// Fails with `Error::Invalid` for a blank name or a digit count out of
+    /// Fails with an `InvalidInput` error for a blank name or a digit count out of
     /// range, and `Error::NotFound` when no student matches.
     pub fn find_by_name(&self, name: &str, last_digits: &str) -> Result<Vec<Student>> {
         let name = name.trim();
         let digits = last_digits.trim().to_ascii_uppercase();
         if name.is_empty() {
-            return Err(Error::Invalid("enter the student's name".to_string()));
+            return Err(Error::explained(
+                ErrorKind::InvalidInput,
+                "请输入学生姓名。",
+                "enter the student's name",
+            ));
         }
         if !(4..=6).contains(&digits.len())
             || !digits.chars().all(|c| c.is_ascii_digit() || c == 'X')
         {
-            return Err(Error::Invalid(format!(
-                "{last_digits:?} is not the last 4 to 6 characters of an ID number"
-            )));
+            return Err(Error::explained(
+                ErrorKind::InvalidInput,
+                format!(
+                    "\"{last_digits}\" 不是身份证号的末 4 到 6 位：请输入末 4 到 6 位数字，\
+                     最后一位可以是 X。"
+                ),
+                format!(
+                    "\"{last_digits}\" is not the last 4 to 6 characters of an ID number: \
+                     enter 4 to 6 digits, the last of which may be X"
+                ),
+            ));
         }
         let sql = format!("SELECT {STUDENT_COLUMNS} FROM students WHERE name = ?1");
         let mut statement = self.conn.prepare_cached(&sql)?;

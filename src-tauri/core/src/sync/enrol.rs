@@ -11,21 +11,23 @@ use super::key::load_or_create_key;
 use super::protocol::EnrolRequest;
 use super::settings::SyncSettings;
 use crate::store::Enrolment;
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// Enrols the station at the centre of `settings` with `token`, sending the
 /// public half of the station's key (created in `data_dir` on first use).
 /// Blocks until the centre responds or the request times out. The caller
 /// saves the returned enrolment in the store.
 ///
-/// Fails with `Error::Invalid` when the centre rejects the token, with
-/// `Error::Network` when the centre cannot be reached or fails, and with
+/// Fails with an `InvalidInput` error when the centre rejects the token, with
+/// a `Network` error when the centre cannot be reached or fails, and with
 /// the key file's errors from [`load_or_create_key`].
 pub fn enrol(data_dir: &Path, settings: &SyncSettings, token: &str) -> Result<Enrolment> {
     let token = token.trim();
     if token.is_empty() {
-        return Err(Error::Invalid(
-            "the enrolment token is empty: enter the token the centre issued to the school".into(),
+        return Err(Error::explained(
+            ErrorKind::InvalidInput,
+            "注册码是空的：请输入省中心发给学校的注册码。",
+            "the enrolment token is empty: enter the token the centre issued to the school",
         ));
     }
     let key = load_or_create_key(data_dir)?;
@@ -72,12 +74,20 @@ pub fn enrol(data_dir: &Path, settings: &SyncSettings, token: &str) -> Result<En
 fn enrol_error(e: ClientError) -> Error {
     match e {
         ClientError::Unauthorized { message, .. } | ClientError::Rejected { message, .. } => {
-            Error::Invalid(format!(
-                "the centre rejected the enrolment: {message}; ask the centre for a new token"
-            ))
+            Error::explained(
+                ErrorKind::InvalidInput,
+                format!("省中心拒绝了这次注册（{message}）：请向省中心申请新的注册码。"),
+                format!(
+                    "the centre rejected the enrolment: {message}; ask the centre for a new token"
+                ),
+            )
         }
-        other => Error::Network(format!(
-            "enrolment failed: {other}; check the network and the centre address, then try again"
-        )),
+        other => Error::explained(
+            ErrorKind::Network,
+            format!("注册未完成（{other}）：请检查网络和设置中的省中心地址，然后再试。"),
+            format!(
+                "enrolment failed: {other}; check the network and the centre address, then try again"
+            ),
+        ),
     }
 }
