@@ -195,8 +195,9 @@ enum SyncAction {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Print the centre's address, the station's enrolment there and the
-    /// number of submissions waiting in the outbox.
+    /// Print the centre's address, the station's enrolment there, whether
+    /// the centre answers the station now (one read, at most 10 s), and
+    /// the number of submissions waiting in the outbox.
     Status {
         #[command(flatten)]
         store: StoreArgs,
@@ -527,9 +528,23 @@ fn sync_status(cli: &Cli, args: &StoreArgs) -> ExitCode {
     match status {
         Ok((enrolment, waiting)) => {
             println!("centre: {centre}");
-            match enrolment {
+            match &enrolment {
                 Some(e) => println!("enrolled: station {} of {}", e.station_id, e.school),
                 None => println!("enrolled: no (run `tucai-station sync enrol`)"),
+            }
+            if let Some(enrolment) = &enrolment {
+                match sync::probe(&settings, enrolment) {
+                    Ok(answer) if answer.news => println!(
+                        "reached: yes, in {} ms; results wait there for the station",
+                        answer.elapsed.as_millis()
+                    ),
+                    Ok(answer) => println!("reached: yes, in {} ms", answer.elapsed.as_millis()),
+                    Err(why) => {
+                        println!("reached: no");
+                        println!("  {}", why.zh);
+                        println!("  {}", why.en);
+                    }
+                }
             }
             println!("waiting in the outbox: {waiting}");
             ExitCode::SUCCESS

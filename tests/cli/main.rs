@@ -401,3 +401,48 @@ fn settings_type_error_names_key_and_fix() -> Result<()> {
     );
     Ok(())
 }
+
+/// Enrols at the reference centre on loopback, then asks for the status
+/// while the centre serves and again after it stopped.
+#[test]
+fn sync_status_asks_the_centre() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("station");
+    let data_arg = data.display().to_string();
+    let runtime = tokio::runtime::Runtime::new()?;
+    let centre = tucai_center::Centre::open(&dir.path().join("centre"), "cli-test-staff-key")?;
+    let listener = runtime.block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))?;
+    let addr = listener.local_addr()?;
+    runtime.spawn(centre.clone().serve(listener, std::future::pending()));
+    let settings = dir.path().join("settings.toml");
+    std::fs::write(&settings, format!("centre_url = \"http://{addr}/\"\n"))?;
+    import_sample(&settings, &data)?;
+
+    let enrolled = Command::new(station_binary()?)
+        .arg("--settings")
+        .arg(&settings)
+        .args(["sync", "enrol", "--data-dir", &data_arg])
+        .env("TUCAI_LOG", "warn")
+        .env("TUCAI_ENROL_TOKEN", centre.issue_token("示范大学")?)
+        .output()?;
+    assert_eq!(enrolled.status.code(), Some(0), "{enrolled:?}");
+
+    let online = station(&settings, &["sync", "status", "--data-dir", &data_arg])?;
+    let text = String::from_utf8_lossy(&online.stdout);
+    assert_eq!(online.status.code(), Some(0), "{online:?}");
+    assert!(text.contains("of 示范大学"), "{text}");
+    assert!(text.contains("reached: yes, in "), "{text}");
+    assert!(text.contains("waiting in the outbox: 0"), "{text}");
+
+    runtime.shutdown_timeout(std::time::Duration::from_secs(10));
+    let offline = station(&settings, &["sync", "status", "--data-dir", &data_arg])?;
+    let text = String::from_utf8_lossy(&offline.stdout);
+    assert_eq!(offline.status.code(), Some(0), "{offline:?}");
+    assert!(text.contains("reached: no"), "{text}");
+    assert!(text.contains("无法连接省中心"), "{text}");
+    assert!(
+        text.contains(&addr.to_string()),
+        "the reason names the address: {text}"
+    );
+    Ok(())
+}

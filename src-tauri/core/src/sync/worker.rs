@@ -131,36 +131,40 @@ impl From<Error> for RoundError {
 
 impl From<ClientError> for RoundError {
     fn from(e: ClientError) -> Self {
-        let (zh, reached) = match &e {
-            ClientError::Unreachable { url, reason } => (
-                format!("无法连接省中心（{url}）：{reason}。网络恢复后自动重试。"),
-                false,
-            ),
-            ClientError::Server { status, message } => (
-                format!("省中心出错（{status}）：{message}。稍后自动重试。"),
-                true,
-            ),
-            ClientError::Unauthorized { message, .. } => (
-                format!("省中心拒绝了本工作站：{message}。请向省中心申请新的注册码后重新注册。"),
-                true,
-            ),
-            ClientError::Rejected { message, .. } => (format!("省中心拒绝了请求：{message}"), true),
-            ClientError::Protocol(message) => (format!("省中心的应答无法识别：{message}"), true),
-        };
-        let en = match &e {
-            ClientError::Unreachable { .. } | ClientError::Server { .. } => {
-                format!("{e}; the station retries by itself")
-            }
-            ClientError::Unauthorized { .. } => {
-                format!("{e}; ask the centre for a new enrolment token and enrol again")
-            }
-            _ => e.to_string(),
-        };
-        RoundError {
-            text: Text::new(zh, en),
-            reached,
-        }
+        let (text, reached) = explain_client_error(&e);
+        RoundError { text, reached }
     }
+}
+
+/// Explains a failed request to the centre in both languages, with the
+/// fix, and tells whether the centre answered at all.
+pub(crate) fn explain_client_error(e: &ClientError) -> (Text, bool) {
+    let (zh, reached) = match e {
+        ClientError::Unreachable { url, reason } => (
+            format!("无法连接省中心（{url}）：{reason}。网络恢复后自动重试。"),
+            false,
+        ),
+        ClientError::Server { status, message } => (
+            format!("省中心出错（{status}）：{message}。稍后自动重试。"),
+            true,
+        ),
+        ClientError::Unauthorized { message, .. } => (
+            format!("省中心拒绝了本工作站：{message}。请向省中心申请新的注册码后重新注册。"),
+            true,
+        ),
+        ClientError::Rejected { message, .. } => (format!("省中心拒绝了请求：{message}"), true),
+        ClientError::Protocol(message) => (format!("省中心的应答无法识别：{message}"), true),
+    };
+    let en = match e {
+        ClientError::Unreachable { .. } | ClientError::Server { .. } => {
+            format!("{e}; the station retries by itself")
+        }
+        ClientError::Unauthorized { .. } => {
+            format!("{e}; ask the centre for a new enrolment token and enrol again")
+        }
+        _ => e.to_string(),
+    };
+    (Text::new(zh, en), reached)
 }
 
 struct Worker {
