@@ -28,8 +28,8 @@ use tucai_core::{ErrorKind, decode, explain, paths, recapture};
                   TUCAI_LOG the log level (such as debug or tucai_core=trace), \
                   TUCAI_PREVIEW_TRACE the preview trace file (as --preview-trace does), and \
                   TUCAI_ASSETS the folder of the models, profiles and demo frames.\n\n\
-                  Exit codes: 0 success; 1 a checked photo fails a rule, or the audit log is \
-                  broken; 2 something the person can fix, such as a photo, file, folder, \
+                  Exit codes: 0 success; 1 a checked photo fails a rule, the audit log is \
+                  broken, or the centre did not answer `sync status` or refused the station; 2 something the person can fix, such as a photo, file, folder, \
                   option, setting, camera or a username already taken, with the message \
                   saying what and how; 3 the station itself is broken, such as a damaged \
                   store or model file."
@@ -491,7 +491,9 @@ fn sync_enrol(cli: &Cli, args: &StoreArgs) -> ExitCode {
         Ok(token) => token,
         Err(code) => return code,
     };
-    let (dir, mut store) = match open_store(args) {
+    // A mistyped folder would get a new, empty store and use up the
+    // school's one-time token on it.
+    let (dir, mut store) = match open_existing_store(args) {
         Ok(opened) => opened,
         Err(code) => return code,
     };
@@ -532,22 +534,34 @@ fn sync_status(cli: &Cli, args: &StoreArgs) -> ExitCode {
                 Some(e) => println!("enrolled: station {} of {}", e.station_id, e.school),
                 None => println!("enrolled: no (run `tucai-station sync enrol`)"),
             }
+            let mut code = ExitCode::SUCCESS;
             if let Some(enrolment) = &enrolment {
                 match sync::probe(&settings, enrolment) {
                     Ok(answer) if answer.news => println!(
-                        "reached: yes, in {} ms; results wait there for the station",
-                        answer.elapsed.as_millis()
+                        "reached: yes, in {:.1} ms; results wait there for the station",
+                        answer.elapsed.as_secs_f64() * 1000.0
                     ),
-                    Ok(answer) => println!("reached: yes, in {} ms", answer.elapsed.as_millis()),
-                    Err(why) => {
-                        println!("reached: no");
-                        println!("  {}", why.zh);
-                        println!("  {}", why.en);
+                    Ok(answer) => println!(
+                        "reached: yes, in {:.1} ms",
+                        answer.elapsed.as_secs_f64() * 1000.0
+                    ),
+                    Err(failed) => {
+                        if failed.answered {
+                            println!("reached: yes, but the centre refused or failed");
+                        } else {
+                            println!("reached: no");
+                        }
+                        println!("  {}", failed.text.zh);
+                        println!("  {}", failed.text.en);
+                        if let Ok(file) = settings_file(cli.settings.clone()) {
+                            println!("  centre_url is set in {}", file.path.display());
+                        }
+                        code = ExitCode::from(1);
                     }
                 }
             }
             println!("waiting in the outbox: {waiting}");
-            ExitCode::SUCCESS
+            code
         }
         Err(e) => fail_with(e),
     }

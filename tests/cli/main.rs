@@ -402,10 +402,22 @@ fn settings_type_error_names_key_and_fix() -> Result<()> {
     Ok(())
 }
 
-/// Enrols at the reference centre on loopback, then asks for the status
-/// while the centre serves and again after it stopped.
+/// Runs `sync enrol` with `token`.
+fn enrol(settings: &Path, data: &str, token: &str) -> Result<Output> {
+    Ok(Command::new(station_binary()?)
+        .arg("--settings")
+        .arg(settings)
+        .args(["sync", "enrol", "--data-dir", data])
+        .env("TUCAI_LOG", "warn")
+        .env("TUCAI_ENROL_TOKEN", token)
+        .output()?)
+}
+
+/// Enrols at the reference centre on loopback, after two mistakes that
+/// must not use up the token, then asks for the status while the centre
+/// serves and again after it stopped.
 #[test]
-fn sync_status_asks_the_centre() -> Result<()> {
+fn sync_enrol_and_status_against_the_centre() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("station");
     let data_arg = data.display().to_string();
@@ -414,17 +426,28 @@ fn sync_status_asks_the_centre() -> Result<()> {
     let listener = runtime.block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))?;
     let addr = listener.local_addr()?;
     runtime.spawn(centre.clone().serve(listener, std::future::pending()));
+    let token = centre.issue_token("示范大学")?;
     let settings = dir.path().join("settings.toml");
+
+    // A mistyped data folder holds no store.
     std::fs::write(&settings, format!("centre_url = \"http://{addr}/\"\n"))?;
+    let no_store = enrol(&settings, &data_arg, &token)?;
+    let text = String::from_utf8_lossy(&no_store.stderr);
+    assert_eq!(no_store.status.code(), Some(2), "{no_store:?}");
+    assert!(text.contains("no station store in"), "{text}");
+    assert!(!data.exists(), "no store was made on the spot");
     import_sample(&settings, &data)?;
 
-    let enrolled = Command::new(station_binary()?)
-        .arg("--settings")
-        .arg(&settings)
-        .args(["sync", "enrol", "--data-dir", &data_arg])
-        .env("TUCAI_LOG", "warn")
-        .env("TUCAI_ENROL_TOKEN", centre.issue_token("示范大学")?)
-        .output()?;
+    // A wrong path in the centre's address reaches no enrolment service.
+    std::fs::write(&settings, format!("centre_url = \"http://{addr}/typo/\"\n"))?;
+    let typo = enrol(&settings, &data_arg, &token)?;
+    let text = String::from_utf8_lossy(&typo.stderr);
+    assert_eq!(typo.status.code(), Some(2), "{typo:?}");
+    assert!(text.contains("没有省中心的注册服务（HTTP 404"), "{text}");
+    assert!(text.contains("The token was not used"), "{text}");
+
+    std::fs::write(&settings, format!("centre_url = \"http://{addr}/\"\n"))?;
+    let enrolled = enrol(&settings, &data_arg, &token)?;
     assert_eq!(enrolled.status.code(), Some(0), "{enrolled:?}");
 
     let online = station(&settings, &["sync", "status", "--data-dir", &data_arg])?;
@@ -437,12 +460,16 @@ fn sync_status_asks_the_centre() -> Result<()> {
     runtime.shutdown_timeout(std::time::Duration::from_secs(10));
     let offline = station(&settings, &["sync", "status", "--data-dir", &data_arg])?;
     let text = String::from_utf8_lossy(&offline.stdout);
-    assert_eq!(offline.status.code(), Some(0), "{offline:?}");
+    assert_eq!(offline.status.code(), Some(1), "{offline:?}");
     assert!(text.contains("reached: no"), "{text}");
-    assert!(text.contains("无法连接省中心"), "{text}");
     assert!(
-        text.contains(&addr.to_string()),
-        "the reason names the address: {text}"
+        text.contains(&format!("无法连接省中心 http://{addr}：")),
+        "{text}"
+    );
+    assert!(text.contains("centre_url in the settings"), "{text}");
+    assert!(
+        !text.contains("error sending request"),
+        "the reason is the cause alone: {text}"
     );
     Ok(())
 }

@@ -19,9 +19,17 @@ pub fn data_dir(flag: Option<PathBuf>) -> crate::Result<PathBuf> {
     directories::ProjectDirs::from("cn", "tucai", "tucai-station")
         .map(|dirs| dirs.data_dir().to_path_buf())
         .ok_or_else(|| {
-            crate::Error::Invalid(format!(
-                "no home directory to keep the store in: pass --data-dir DIR or set {DATA_DIR_ENV}"
-            ))
+            crate::Error::explained(
+                crate::ErrorKind::InvalidInput,
+                format!(
+                    "找不到用户主目录，无处存放数据库：请用 --data-dir 目录 指定，或设置环境变量 \
+                     {DATA_DIR_ENV}。"
+                ),
+                format!(
+                    "no home directory to keep the store in: pass --data-dir DIR or set \
+                     {DATA_DIR_ENV}"
+                ),
+            )
         })
 }
 

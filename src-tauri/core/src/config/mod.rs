@@ -480,9 +480,17 @@ pub fn settings_file(flag: Option<PathBuf>) -> Result<SettingsFile> {
             source: SettingsSource::Default,
         })
         .ok_or_else(|| {
-            Error::Invalid(format!(
-                "no home directory to keep the settings in: pass --settings FILE or set {SETTINGS_ENV}"
-            ))
+            Error::explained(
+                crate::ErrorKind::InvalidInput,
+                format!(
+                    "找不到用户主目录，无处存放设置：请用 --settings 文件 指定，或设置环境变量 \
+                     {SETTINGS_ENV}。"
+                ),
+                format!(
+                    "no home directory to keep the settings in: pass --settings FILE or set \
+                     {SETTINGS_ENV}"
+                ),
+            )
         })
 }
 

@@ -216,18 +216,22 @@ fn unreachable(url: &reqwest::Url, e: &reqwest::Error) -> ClientError {
     let reason = if e.is_timeout() {
         "timed out".to_string()
     } else {
-        // The chain of sources contains the reason a connection failed,
-        // such as a refused connection or an untrusted certificate.
-        let mut reason = e.to_string();
+        // The last source in the chain says why the connection failed,
+        // such as a refused connection or an untrusted certificate; the
+        // links before it repeat the request. The log keeps them all.
+        let mut chain = e.to_string();
+        let mut last = e.to_string();
         let mut source = std::error::Error::source(e);
         while let Some(cause) = source {
-            reason = format!("{reason}: {cause}");
+            chain = format!("{chain}: {cause}");
+            last = cause.to_string();
             source = cause.source();
         }
-        reason
+        tracing::debug!(url = %url, error = %chain, "request to the centre failed");
+        last
     };
     ClientError::Unreachable {
-        url: url.to_string(),
+        url: url.origin().ascii_serialization(),
         reason,
     }
 }
@@ -245,9 +249,9 @@ async fn checked(
     }
 
     let text = response.text().await.unwrap_or_default();
-    let problem = serde_json::from_str::<Problem>(&text).unwrap_or(Problem {
+    let problem = serde_json::from_str::<Problem>(&text).unwrap_or_else(|_| Problem {
         code: "unknown".to_string(),
-        message: text.chars().take(200).collect(),
+        message: foreign_body(status, &text),
     });
     let code = status.as_u16();
     Err(match status {
@@ -270,6 +274,24 @@ async fn checked(
             message: problem.message,
         },
     })
+}
+
+/// Describes an error response that is not the centre's JSON problem: a
+/// web page or an empty body means the address is not a centre's.
+fn foreign_body(status: StatusCode, text: &str) -> String {
+    let text = text.trim();
+    if text.is_empty() || text.starts_with('<') {
+        let what = if text.is_empty() {
+            "an empty response"
+        } else {
+            "a web page"
+        };
+        return format!(
+            "HTTP {status} with {what}, not a centre's answer: check that centre_url is the \
+             address the centre gave the school"
+        );
+    }
+    text.chars().take(200).collect()
 }
 
 async fn json_body<T: DeserializeOwned>(

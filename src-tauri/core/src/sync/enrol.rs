@@ -50,7 +50,7 @@ pub fn enrol(data_dir: &Path, settings: &SyncSettings, token: &str) -> Result<En
                     .map_err(|e| Error::Internal(format!("cannot start a runtime: {e}")))?;
                 runtime
                     .block_on(client.enrol(&request))
-                    .map_err(enrol_error)
+                    .map_err(|e| enrol_error(settings.centre.as_str(), e))
             })
             .join()
             .map_err(|_| Error::Internal("the enrolment thread panicked".into()))?
@@ -71,8 +71,22 @@ pub fn enrol(data_dir: &Path, settings: &SyncSettings, token: &str) -> Result<En
     })
 }
 
-fn enrol_error(e: ClientError) -> Error {
+fn enrol_error(centre: &str, e: ClientError) -> Error {
     match e {
+        // An answer that is not the centre's JSON comes from another
+        // server at that address, or from a wrong path: the token was not
+        // looked at.
+        ClientError::Rejected { status, code, .. } if code == "unknown" => Error::explained(
+            ErrorKind::InvalidInput,
+            format!(
+                "{centre} 没有省中心的注册服务（HTTP {status}）：请核对设置中的 centre_url \
+                 与省中心给学校的地址是否一致。注册码尚未使用。"
+            ),
+            format!(
+                "{centre} offers no centre enrolment (HTTP {status}): check that centre_url in \
+                 the settings is the address the centre gave the school. The token was not used."
+            ),
+        ),
         ClientError::Unauthorized { message, .. } | ClientError::Rejected { message, .. } => {
             Error::explained(
                 ErrorKind::InvalidInput,
