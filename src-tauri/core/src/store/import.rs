@@ -94,7 +94,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let conflicts = find_code_conflicts(&tx, &rows)?;
+        let conflicts = find_conflicts(&tx, &rows)?;
         if !conflicts.is_empty() {
             return Err(rejected(path, RosterErrors { errors: conflicts }));
         }
@@ -146,13 +146,46 @@ fn rejected(path: &Path, errors: RosterErrors) -> Error {
     )
 }
 
-/// Finds rows whose collection code belongs to a stored student who is not
-/// in the file. Codes of students in the file may move between them,
-/// because the file's codes are unique.
-fn find_code_conflicts(tx: &Transaction<'_>, rows: &[RosterRow]) -> Result<Vec<RosterError>> {
+/// Finds rows whose collection code or ID number belongs to a stored
+/// student who is not in the file. Codes and ID numbers of students in the
+/// file may move between them, because the file's own are unique.
+fn find_conflicts(tx: &Transaction<'_>, rows: &[RosterRow]) -> Result<Vec<RosterError>> {
     let in_file: HashSet<&str> = rows.iter().map(|r| r.student_number.as_str()).collect();
     let mut owner = tx.prepare("SELECT student_number FROM students WHERE collection_code = ?1")?;
     let mut errors = Vec::new();
+
+    // ID numbers have no index, so they are read once: a few milliseconds
+    // for a university's roster.
+    let mut by_id_number = std::collections::HashMap::new();
+    let mut stored = tx.prepare("SELECT id_number, student_number FROM students")?;
+    for pair in stored.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (id_number, student_number) = pair?;
+        by_id_number.insert(id_number, student_number);
+    }
+    for row in rows {
+        if let Some(other) = by_id_number.get(&row.id_number)
+            && *other != row.student_number
+            && !in_file.contains(other.as_str())
+        {
+            let reason = Text::new(
+                format!(
+                    "已属于学号为 {other} 的学生，而该生不在本文件中；同一个人不能有两个学号。\
+                     请核对这一行的学号和身份证号"
+                ),
+                format!(
+                    "already belongs to student {other}, who is not in this file; one person \
+                     cannot have two student numbers. Check this row's student number and ID \
+                     number"
+                ),
+            );
+            errors.push(RosterError::field(
+                row.line,
+                Column::IdNumber,
+                &row.id_number,
+                reason,
+            ));
+        }
+    }
 
     for row in rows {
         let found: Option<String> = owner
@@ -452,7 +485,7 @@ mod tests {
         let path = dir.path().join("roster.csv");
         std::fs::write(&path, format!("{HEADER}S1,Li,{VALID_ID},U,C,K,CODE0001\n"))?;
         store.import_roster(&path)?;
-        std::fs::write(&path, format!("{HEADER}S2,Wu,{VALID_ID},U,C,K,code0001\n"))?;
+        std::fs::write(&path, format!("{HEADER}S2,Wu,{OTHER_ID},U,C,K,code0001\n"))?;
 
         let error = store.import_roster(&path).unwrap_err();
 
@@ -462,6 +495,37 @@ mod tests {
             "{error}"
         );
         assert_eq!(store.student_count()?, 1);
+        Ok(())
+    }
+
+    #[test]
+    fn id_number_of_absent_student_rejected() -> TestResult {
+        let dir = TempDir::new()?;
+        let mut store = Store::open(dir.path())?;
+        let path = dir.path().join("roster.csv");
+        std::fs::write(&path, format!("{HEADER}S1,Li,{VALID_ID},U,C,K,CODE0001\n"))?;
+        store.import_roster(&path)?;
+        std::fs::write(&path, format!("{HEADER}S2,Li,{VALID_ID},U,C,K,CODE0002\n"))?;
+
+        let error = store.import_roster(&path).unwrap_err();
+
+        let text = error.text().expect("both languages");
+        assert!(text.en.contains("line 2"), "{}", text.en);
+        assert!(text.en.contains(VALID_ID), "names the value: {}", text.en);
+        assert!(
+            text.en.contains("already belongs to student S1"),
+            "{}",
+            text.en
+        );
+        assert!(text.zh.contains("同一个人不能有两个学号"), "{}", text.zh);
+        assert_eq!(store.student_count()?, 1);
+
+        // The same ID number may move to the other student of the file.
+        std::fs::write(
+            &path,
+            format!("{HEADER}S1,Li,{OTHER_ID},U,C,K,CODE0001\nS2,Wu,{VALID_ID},U,C,K,CODE0002\n"),
+        )?;
+        assert_eq!(store.import_roster(&path)?.added, 1);
         Ok(())
     }
 }

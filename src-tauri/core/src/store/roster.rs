@@ -491,8 +491,36 @@ fn check_value(column: Column, value: &str) -> Result<(), Text> {
         Column::StudentNumber => check_student_number(value),
         Column::IdNumber => check_id_number(value),
         Column::CollectionCode => check_collection_code(value),
-        Column::Name | Column::School | Column::College | Column::Class => Ok(()),
+        Column::Name => check_text(value, NAME_MAX_CHARS),
+        Column::School | Column::College | Column::Class => check_text(value, UNIT_MAX_CHARS),
     }
+}
+
+/// The longest name: long minority names written in Chinese with "·" run
+/// to about 20 characters.
+const NAME_MAX_CHARS: usize = 50;
+
+/// The longest school, college or class.
+const UNIT_MAX_CHARS: usize = 100;
+
+/// Refuses control characters, such as a tab or a terminal's colour code
+/// pasted in with the value, and values too long for a card or a file.
+fn check_text(value: &str, max: usize) -> Result<(), Text> {
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        let code = format!("U+{:04X}", u32::from(c));
+        return Err(Text::new(
+            format!("含有不可见的控制字符 {code}，请删除后重新导入"),
+            format!("contains the invisible control character {code}; delete it"),
+        ));
+    }
+    let count = value.chars().count();
+    if count > max {
+        return Err(Text::new(
+            format!("有 {count} 个字符，最多 {max} 个"),
+            format!("has {count} characters, at most {max}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Student numbers name a folder of originals, so only characters that are
@@ -762,6 +790,27 @@ mod tests {
             );
         }
         assert_eq!(errors.chinese().lines().count(), errors.errors.len());
+    }
+
+    #[test]
+    fn control_characters_and_long_names_refused() {
+        let long = "长".repeat(51);
+        let text = format!(
+            "{HEADER}S1,赵\u{7}\u{1b}[31m红,{VALID_ID},U,C,K,CODE0001\n\
+             S2,{long},{VALID_ID},U,C,K,CODE0002\n"
+        );
+
+        let errors = parse(&text).expect_err("two bad names");
+
+        assert_eq!(errors.lines(), [2, 3]);
+        assert_eq!(errors.errors[0].column, Some(Column::Name));
+        assert!(errors.errors[0].reason.en.contains("U+0007"), "{}", errors);
+        assert!(
+            errors.errors[0].reason.zh.contains("控制字符"),
+            "{}",
+            errors
+        );
+        assert_eq!(errors.errors[1].reason.en, "has 51 characters, at most 50");
     }
 
     #[test]
