@@ -96,7 +96,31 @@ fn username_taken(username: &str, existing: &str) -> Error {
     )
 }
 
+/// Explains that an operator cannot be the first account: imports,
+/// unlocks, exports and settings need a supervisor.
+fn no_supervisor_yet(username: &str) -> Error {
+    Error::explained(
+        ErrorKind::Conflict,
+        format!(
+            "本机还没有主管，不能先添加操作员 \"{username}\"：导入名单、解锁、导出和设置都需要主管。\
+             请先添加一名主管（--role supervisor）。"
+        ),
+        format!(
+            "the station has no supervisor yet, so the operator \"{username}\" cannot be \
+             added first: imports, unlocks, exports and settings need a supervisor. Add a \
+             supervisor first (--role supervisor)."
+        ),
+    )
+}
+
 fn check_password(password: &str) -> Result<()> {
+    if !password.is_empty() && password.trim().is_empty() {
+        return Err(Error::explained(
+            ErrorKind::InvalidInput,
+            "密码只有空格：请用字母、数字或符号。",
+            "the password is only spaces; use letters, digits or symbols",
+        ));
+    }
     if password.chars().count() < MIN_PASSWORD_CHARS {
         let count = password.chars().count();
         return Err(Error::explained(
@@ -149,6 +173,16 @@ impl Store {
             .optional()?;
         if let Some(existing) = taken {
             return Err(username_taken(username, &existing));
+        }
+        if role == Role::Operator {
+            let supervisors: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM staff WHERE role = 'supervisor' AND disabled = 0",
+                [],
+                |row| row.get(0),
+            )?;
+            if supervisors == 0 {
+                return Err(no_supervisor_yet(username));
+            }
         }
         tx.execute(
             "INSERT INTO staff (username, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -273,7 +307,7 @@ mod tests {
     #[test]
     fn taken_username_names_account_and_fix() -> TestResult {
         let (_dir, mut store, _) = sample_store()?;
-        store.create_staff("station", "wang.li", "correct horse", Role::Operator)?;
+        store.create_staff("station", "wang.li", "correct horse", Role::Supervisor)?;
 
         let error = store
             .create_staff("station", "Wang.Li", "password123", Role::Operator)
@@ -341,6 +375,40 @@ mod tests {
 
         assert!(short.to_string().contains("at least 8"), "{short}");
         assert!(bad.to_string().contains("username"), "{bad}");
+        Ok(())
+    }
+
+    #[test]
+    fn operator_cannot_be_the_first_account() -> TestResult {
+        let (_dir, mut store, _) = sample_store()?;
+
+        let error = store
+            .create_staff("station", "zhao.op", "operator pass", Role::Operator)
+            .unwrap_err();
+
+        assert_eq!(error.kind(), ErrorKind::Conflict);
+        let text = error.text().expect("bilingual text");
+        assert!(text.en.contains("no supervisor yet"), "{}", text.en);
+        assert!(text.en.contains("--role supervisor"), "{}", text.en);
+        assert!(text.zh.contains("本机还没有主管"), "{}", text.zh);
+        assert!(store.staff()?.is_empty());
+
+        store.create_first_supervisor("wang.li", "correct horse")?;
+        store.create_staff("wang.li", "zhao.op", "operator pass", Role::Operator)?;
+        assert_eq!(store.staff()?.len(), 2);
+        Ok(())
+    }
+
+    #[test]
+    fn password_of_spaces_refused() -> TestResult {
+        let (_dir, mut store, _) = sample_store()?;
+
+        let error = store
+            .create_first_supervisor("wang.li", "        ")
+            .unwrap_err();
+
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert!(error.to_string().contains("only spaces"), "{error}");
         Ok(())
     }
 
