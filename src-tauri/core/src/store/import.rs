@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
@@ -60,7 +60,12 @@ impl Store {
                 if file.metadata().is_ok_and(|m| m.is_dir()) {
                     return Err(unreadable(std::io::ErrorKind::IsADirectory.into()));
                 }
-                parse_roster(BufReader::new(file))
+                let mut reader = BufReader::new(file);
+                let start = reader.fill_buf().map_err(unreadable)?;
+                if let Some(kind) = spreadsheet_signature(start) {
+                    return Err(misnamed_spreadsheet(path, &extension, kind));
+                }
+                parse_roster(reader)
             }
             "xlsx" | "xlsm" | "xls" | "ods" => {
                 // calamine's own error for a missing file does not name the cause.
@@ -125,6 +130,33 @@ impl Store {
         );
         Ok(summary)
     }
+}
+
+/// Names the spreadsheet format that `start`, the first bytes of a file,
+/// belongs to: .xlsx and .ods files are ZIP archives, .xls files are OLE2
+/// compound files.
+fn spreadsheet_signature(start: &[u8]) -> Option<&'static str> {
+    if start.starts_with(b"PK\x03\x04") {
+        Some(".xlsx")
+    } else if start.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Some(".xls")
+    } else {
+        None
+    }
+}
+
+fn misnamed_spreadsheet(path: &Path, extension: &str, kind: &str) -> Error {
+    Error::explained(
+        ErrorKind::InvalidInput,
+        format!(
+            "名单 {path:?} 其实是电子表格（{kind} 格式），只是文件名以 .{extension} 结尾。\
+             请把文件名的扩展名改为 {kind}（.ods 文件改为 .ods）后重新导入。"
+        ),
+        format!(
+            "roster {path:?} is a spreadsheet ({kind} format) with a .{extension} name; rename it to \
+             end in {kind} (or .ods for an OpenDocument sheet) and import it again"
+        ),
+    )
 }
 
 fn rejected(path: &Path, errors: RosterErrors) -> Error {
@@ -495,6 +527,28 @@ mod tests {
             "{error}"
         );
         assert_eq!(store.student_count()?, 1);
+        Ok(())
+    }
+
+    #[test]
+    fn renamed_workbook_explained() -> TestResult {
+        let dir = TempDir::new()?;
+        let mut store = Store::open(dir.path())?;
+        let path = dir.path().join("roster.csv");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        book.add_worksheet().write_string(0, 0, "学号")?;
+        book.save(&path)?;
+
+        let error = store.import_roster(&path).unwrap_err();
+
+        let text = error.text().expect("both languages");
+        assert!(
+            text.en
+                .contains("is a spreadsheet (.xlsx format) with a .csv name"),
+            "{}",
+            text.en
+        );
+        assert!(text.zh.contains("扩展名改为 .xlsx"), "{}", text.zh);
         Ok(())
     }
 

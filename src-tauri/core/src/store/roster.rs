@@ -568,6 +568,17 @@ fn check_collection_code(value: &str) -> Result<(), Text> {
 /// area code, the birth date as YYYYMMDD, 3 digits of sequence and a check
 /// character, a digit or X, which may be written as a lowercase `x`.
 fn check_id_number(value: &str) -> Result<(), Text> {
+    // A spreadsheet that took the ID numbers for numbers saves them in
+    // scientific notation, such as 5.10107E+17, when it writes a CSV.
+    if value.to_ascii_uppercase().contains("E+") && value.parse::<f64>().is_ok() {
+        return Err(Text::new(
+            "被电子表格当成了数字，写成了科学计数法，后几位已经丢失。\
+             请在 Excel 中把这一列设为“文本”格式，重新填入身份证号后再保存",
+            "was taken for a number by a spreadsheet and written in scientific notation, \
+             losing its last digits. In Excel, set the column's format to Text, enter the ID \
+             numbers again, then save",
+        ));
+    }
     let chars: Vec<char> = value.chars().collect();
     if chars.len() != 18 {
         return Err(Text::new(
@@ -811,6 +822,22 @@ mod tests {
             errors
         );
         assert_eq!(errors.errors[1].reason.en, "has 51 characters, at most 50");
+    }
+
+    #[test]
+    fn scientific_notation_explained() {
+        let text = format!("{HEADER}S1,Li,5.10107E+17,U,C,K,CODE0001\n");
+
+        let errors = parse(&text).expect_err("a number, not an ID number");
+
+        assert!(
+            errors.errors[0].reason.en.contains("scientific notation"),
+            "{errors}"
+        );
+        assert!(
+            errors.errors[0].reason.zh.contains("科学计数法"),
+            "{errors}"
+        );
     }
 
     #[test]
