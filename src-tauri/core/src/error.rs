@@ -150,6 +150,8 @@ impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         if crate::explain::is_damage(&e) {
             crate::explain::damaged_store(None, &e.to_string())
+        } else if crate::explain::is_read_only(&e) {
+            crate::explain::read_only_store(None)
         } else {
             Error::Store(e.to_string())
         }

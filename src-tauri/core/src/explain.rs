@@ -142,9 +142,62 @@ pub fn is_damage(error: &rusqlite::Error) -> bool {
     )
 }
 
+/// Tells whether SQLite refuses to write the store: the database file or
+/// its folder is read-only for the user running the station.
+pub fn is_read_only(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::ReadOnly)
+    )
+}
+
+/// Explains a store that the user running the station may read but not
+/// write, naming the database file when it is known.
+pub fn read_only_store(db: Option<&Path>) -> Error {
+    let file = match db {
+        Some(path) => path.display().to_string(),
+        None => crate::store::DB_FILE.to_owned(),
+    };
+    Error::explained(
+        ErrorKind::InvalidInput,
+        format!(
+            "本站无法写入数据库 {file}：该文件或其所在文件夹对当前用户是只读的。\
+             请以拥有该数据文件夹的用户运行本站，或让管理员给当前用户加上该文件夹及其中文件的写权限；\
+             数据库本身没有损坏。"
+        ),
+        format!(
+            "the station cannot write its store {file}: the file or its folder is read-only for \
+             the user running the station. Run the station as the user who owns the data folder, \
+             or have an administrator give this user write access to the folder and its files; \
+             the store itself is not damaged."
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_only_store_names_file_and_fix() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("read-only.sqlite3");
+        rusqlite::Connection::open(&path)?.execute_batch("CREATE TABLE t (x)")?;
+        let conn = rusqlite::Connection::open_with_flags(
+            &path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )?;
+
+        let refused = conn.execute("INSERT INTO t VALUES (1)", []).unwrap_err();
+        let error = crate::Error::from(refused);
+
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        let text = error.text().expect("both languages");
+        assert!(text.en.contains("cannot write its store"), "{}", text.en);
+        assert!(text.en.contains("not damaged"), "{}", text.en);
+        assert!(text.zh.contains("只读"), "{}", text.zh);
+        Ok(())
+    }
 
     fn os_error(kind: IoKind) -> std::io::Error {
         std::io::Error::from(kind)

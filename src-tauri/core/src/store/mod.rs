@@ -130,10 +130,13 @@ fn check_readable(conn: &Connection, db_path: &Path) -> Result<()> {
 }
 
 /// Converts `e` to the damaged-store error naming `db_path` when SQLite
-/// reports damage, and to `Error::Store` otherwise.
+/// reports damage, to the read-only-store error when it refuses a write,
+/// and to `Error::Store` otherwise.
 fn damage_or(db_path: &Path, e: rusqlite::Error) -> Error {
     if explain::is_damage(&e) {
         explain::damaged_store(Some(db_path), &e.to_string())
+    } else if explain::is_read_only(&e) {
+        explain::read_only_store(Some(db_path))
     } else {
         Error::from(e)
     }
@@ -143,7 +146,10 @@ fn damage_or(db_path: &Path, e: rusqlite::Error) -> Error {
 fn configure(conn: &Connection, db_path: &Path) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
 
-    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+    // The first write: a store the user may not write fails here.
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        .map_err(|e| damage_or(db_path, e))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(Error::Store(format!(
             "cannot switch {db_path:?} to WAL mode, it stays in {mode:?} mode: \
