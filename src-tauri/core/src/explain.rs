@@ -1,6 +1,6 @@
 //! Everyday failures explained to staff in both languages: a chosen folder
-//! that cannot be written, an input file that cannot be read and a damaged
-//! store. Each message names the path and the fix, in place of the
+//! that cannot be written, an input file that cannot be read, and a store
+//! that is damaged or read-only. Each message names the path and the fix, in place of the
 //! operating system's or SQLite's bare words.
 
 use std::io::ErrorKind as IoKind;
