@@ -250,18 +250,30 @@ fn staff_add_taken_username_exits_2() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let settings = empty_settings(dir.path())?;
     let data = dir.path().join("data").display().to_string();
-    let add = |username: &str| -> Result<Output> {
+    let add = |username: &str, role: &str| -> Result<Output> {
         Ok(Command::new(station_binary()?)
             .args(["--settings", &settings.display().to_string()])
-            .args(["staff", "add", username, "--data-dir", &data])
+            .args([
+                "staff",
+                "add",
+                username,
+                "--role",
+                role,
+                "--data-dir",
+                &data,
+            ])
             .env("TUCAI_PASSWORD", "correct horse")
             .env("TUCAI_LOG", "warn")
             .output()?)
     };
 
-    let first = add("wang.li")?;
-    let again = add("WANG.LI")?;
+    let operator_first = add("zhao.op", "operator")?;
+    let first = add("wang.li", "supervisor")?;
+    let again = add("WANG.LI", "operator")?;
 
+    assert_eq!(operator_first.status.code(), Some(2), "{operator_first:?}");
+    let stderr = String::from_utf8_lossy(&operator_first.stderr);
+    assert!(stderr.contains("no supervisor yet"), "{stderr}");
     assert_eq!(first.status.code(), Some(0), "{first:?}");
     assert_eq!(again.status.code(), Some(2), "{again:?}");
     let stderr = String::from_utf8_lossy(&again.stderr);
