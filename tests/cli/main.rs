@@ -134,6 +134,22 @@ fn check_names_an_empty_file() -> Result<()> {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("empty.jpg"), "{stderr}");
     assert!(stderr.contains("empty (0 bytes)"), "{stderr}");
+    assert!(stderr.contains("文件是空的（0 字节）"), "{stderr}");
+
+    let missing = dir.path().join("missing.jpg");
+    let output = station(&settings, &["check", &missing.display().to_string()])?;
+
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("missing.jpg"), "{stderr}");
+    assert!(
+        stderr.contains("文件不存在，请检查路径和文件名"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("check the path and the file name"),
+        "{stderr}"
+    );
     Ok(())
 }
 

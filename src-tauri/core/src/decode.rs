@@ -11,45 +11,74 @@ use std::path::Path;
 
 use image::{ImageDecoder, ImageReader, Limits, RgbImage};
 
-use crate::{Error, Result};
+use crate::text::Text;
+use crate::{Error, ErrorKind, Result};
 
 /// Maximum side accepted, in pixels.
 pub const MAX_SIDE: u32 = 16_384;
 /// Maximum decoded buffer accepted, in bytes (about 60 megapixels of RGBA).
 pub const MAX_ALLOC: u64 = 256 * 1024 * 1024;
 
-/// Reads and decodes the photo at `path`.
+/// Reads and decodes the photo at `path`. Fails with the reason and the
+/// fix in both languages, naming the file.
 pub fn load_photo(path: &Path) -> Result<RgbImage> {
-    let bytes = std::fs::read(path).map_err(|e| Error::Photo {
-        path: path.to_owned(),
-        reason: e.to_string(),
+    let bytes = std::fs::read(path).map_err(|e| {
+        let reason = match e.kind() {
+            std::io::ErrorKind::NotFound => Text::new(
+                "文件不存在，请检查路径和文件名",
+                "there is no such file; check the path and the file name",
+            ),
+            std::io::ErrorKind::IsADirectory => Text::new(
+                "这是一个文件夹，请指定其中的照片文件",
+                "it is a folder; name a photo file inside it",
+            ),
+            std::io::ErrorKind::PermissionDenied => Text::new(
+                "当前用户没有读取权限，请检查文件权限",
+                "this user may not read it; check the file's permissions",
+            ),
+            _ => Text::new(
+                format!("无法读取（{e}）"),
+                format!("it cannot be read ({e})"),
+            ),
+        };
+        unreadable_photo(path, reason)
     })?;
-    decode_photo(&bytes).map_err(|reason| Error::Photo {
-        path: path.to_owned(),
-        reason,
-    })
+    decode_photo(&bytes).map_err(|reason| unreadable_photo(path, reason))
 }
 
-/// Decodes an encoded photo, returning the reason as text when it cannot.
-pub fn decode_photo(bytes: &[u8]) -> std::result::Result<RgbImage, String> {
+fn unreadable_photo(path: &Path, reason: Text) -> Error {
+    Error::explained(
+        ErrorKind::InvalidInput,
+        format!("无法读取照片 {path:?}：{}", reason.zh),
+        format!("cannot read photo {path:?}: {}", reason.en),
+    )
+}
+
+/// Decodes an encoded photo, returning the reason and the fix in both
+/// languages when it cannot.
+pub fn decode_photo(bytes: &[u8]) -> std::result::Result<RgbImage, Text> {
     if bytes.is_empty() {
-        return Err("the file is empty (0 bytes); copy or capture the photo again".to_owned());
+        return Err(Text::new(
+            "文件是空的（0 字节），请重新复制或重新拍摄",
+            "the file is empty (0 bytes); copy or capture the photo again",
+        ));
     }
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| Text::new(format!("无法识别格式（{e}）"), e.to_string()))?;
     if reader.format().is_none() {
-        return Err(
-            "not a JPEG or PNG image (unknown file signature); save the photo as JPEG or PNG"
-                .to_owned(),
-        );
+        return Err(Text::new(
+            "不是 JPEG 或 PNG 图片（文件开头的格式标记无法识别），请把照片存为 JPEG 或 PNG",
+            "not a JPEG or PNG image (unknown file signature); save the photo as JPEG or PNG",
+        ));
     }
     if reader.format() == Some(image::ImageFormat::Jpeg) && !ends_with_eoi(bytes) {
         // The decoder fills a cut-off JPEG with grey and reports no error,
         // and that grey would pass as an even background.
-        return Err(
-            "the JPEG data ends early (the file is truncated); copy or capture it again".to_owned(),
-        );
+        return Err(Text::new(
+            "JPEG 数据提前结束（文件不完整），请重新复制或重新拍摄",
+            "the JPEG data ends early (the file is truncated); copy or capture it again",
+        ));
     }
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
@@ -60,7 +89,10 @@ pub fn decode_photo(bytes: &[u8]) -> std::result::Result<RgbImage, String> {
     let mut decoder = reader.into_decoder().map_err(describe)?;
     let (width, height) = decoder.dimensions();
     if width == 0 || height == 0 {
-        return Err(format!("image has no pixels ({width}x{height})"));
+        return Err(Text::new(
+            format!("图片没有像素（{width}x{height}）"),
+            format!("image has no pixels ({width}x{height})"),
+        ));
     }
     let orientation = decoder.orientation().map_err(describe)?;
     let mut image = image::DynamicImage::from_decoder(decoder).map_err(describe)?;
@@ -71,7 +103,7 @@ pub fn decode_photo(bytes: &[u8]) -> std::result::Result<RgbImage, String> {
     Ok(image.to_rgb8())
 }
 
-fn reject_transparency(image: &image::DynamicImage) -> std::result::Result<(), String> {
+fn reject_transparency(image: &image::DynamicImage) -> std::result::Result<(), Text> {
     if !image.color().has_alpha() {
         return Ok(());
     }
@@ -79,8 +111,12 @@ fn reject_transparency(image: &image::DynamicImage) -> std::result::Result<(), S
     if transparent == 0 {
         return Ok(());
     }
-    Err(format!(
-        "the image has {transparent} transparent pixels: save the camera's original without transparency"
+    Err(Text::new(
+        format!("图片有 {transparent} 个透明像素：请使用相机拍出的原图，不要带透明背景"),
+        format!(
+            "the image has {transparent} transparent pixels: save the camera's original without \
+             transparency"
+        ),
     ))
 }
 
@@ -94,13 +130,28 @@ fn ends_with_eoi(bytes: &[u8]) -> bool {
     bytes[..end].ends_with(&[0xff, 0xd9])
 }
 
-fn describe(e: image::ImageError) -> String {
+fn describe(e: image::ImageError) -> Text {
     match e {
-        image::ImageError::Limits(_) => format!(
-            "the image is larger than the station decodes ({MAX_SIDE}x{MAX_SIDE} px, {} MiB of pixels)",
-            MAX_ALLOC / (1024 * 1024)
+        image::ImageError::Limits(_) => {
+            let mib = MAX_ALLOC / (1024 * 1024);
+            Text::new(
+                format!(
+                    "图片超过本站能解码的大小（{MAX_SIDE}x{MAX_SIDE} 像素、{mib} MiB 像素数据）；\
+                     请使用相机拍出的原图，或先缩小到这个范围内"
+                ),
+                format!(
+                    "the image is larger than the station decodes ({MAX_SIDE}x{MAX_SIDE} px, \
+                     {mib} MiB of pixels); use the camera's original or scale it down within \
+                     that"
+                ),
+            )
+        }
+        other => Text::new(
+            format!("图片数据损坏，无法解码（{other}）；请重新复制或重新拍摄"),
+            format!(
+                "the image data is damaged and cannot be decoded ({other}); copy or capture it again"
+            ),
         ),
-        other => other.to_string(),
     }
 }
 
@@ -130,7 +181,7 @@ mod tests {
 
     #[test]
     fn decode_rejects_an_empty_file() {
-        let err = decode_photo(&[]).unwrap_err();
+        let err = decode_photo(&[]).unwrap_err().en;
         assert!(err.contains("empty"), "{err}");
     }
 
@@ -138,7 +189,7 @@ mod tests {
     fn decode_rejects_truncated_jpeg() {
         let path = crate::assets_dir().join("demo-camera/frame-00.jpg");
         let bytes = std::fs::read(path).unwrap();
-        let err = decode_photo(&bytes[..bytes.len() / 2]).unwrap_err();
+        let err = decode_photo(&bytes[..bytes.len() / 2]).unwrap_err().en;
         assert!(err.contains("truncated"), "{err}");
     }
 
@@ -152,7 +203,7 @@ mod tests {
 
     #[test]
     fn decode_rejects_text() {
-        let err = decode_photo(b"hello, this is not a photo").unwrap_err();
+        let err = decode_photo(b"hello, this is not a photo").unwrap_err().en;
         assert!(err.contains("unknown file signature"), "{err}");
     }
 
@@ -169,7 +220,7 @@ mod tests {
         png.extend_from_slice(&13u32.to_be_bytes());
         png.extend_from_slice(&ihdr);
         png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
-        let err = decode_photo(&png).unwrap_err();
+        let err = decode_photo(&png).unwrap_err().en;
         assert!(err.contains("16384x16384"), "{err}");
     }
 
@@ -251,7 +302,9 @@ mod tests {
     fn decode_rejects_transparent_pixels() {
         let mut rgba = image::DynamicImage::ImageRgb8(small_photo()).to_rgba8();
         rgba.get_pixel_mut(0, 0)[3] = 0;
-        let err = decode_photo(&encode_png(&image::DynamicImage::ImageRgba8(rgba))).unwrap_err();
+        let err = decode_photo(&encode_png(&image::DynamicImage::ImageRgba8(rgba)))
+            .unwrap_err()
+            .en;
         assert!(err.contains("1 transparent pixels"), "{err}");
     }
 

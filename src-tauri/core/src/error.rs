@@ -39,9 +39,6 @@ pub enum ErrorKind {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read photo {path:?}: {reason}")]
-    Photo { path: PathBuf, reason: String },
-
     #[error("invalid profile {path:?}: {reason}")]
     Profile { path: PathBuf, reason: String },
 
@@ -97,9 +94,7 @@ pub enum Error {
 impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Photo { .. } | Error::Profile { .. } | Error::Invalid(_) => {
-                ErrorKind::InvalidInput
-            }
+            Error::Profile { .. } | Error::Invalid(_) => ErrorKind::InvalidInput,
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Camera(_) | Error::CameraFault(_) => ErrorKind::Camera,
             Error::Model { .. } => ErrorKind::Model,

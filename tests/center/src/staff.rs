@@ -162,7 +162,7 @@ impl Centre {
                 ),
             )
         };
-        let image = tucai_core::decode::decode_photo(&original).map_err(unusable)?;
+        let image = tucai_core::decode::decode_photo(&original).map_err(|why| unusable(why.en))?;
         let models = self.models().map_err(ApiError::internal)?;
         let profile = &self.inner.profile;
         let (_, analysis) = tucai_core::checks::check_photo(&image, &models, profile)
