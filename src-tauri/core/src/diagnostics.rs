@@ -45,8 +45,8 @@ pub fn write_bundle(
     }
     let unwritable = |e: std::io::Error| explain::unwritable_folder(parent, &e);
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-    let folder = parent.join(format!("tucai-diagnostics-{stamp}"));
-    std::fs::create_dir(&folder).map_err(unwritable)?;
+    let folder = crate::paths::create_fresh_dir(parent, &format!("tucai-diagnostics-{stamp}"))
+        .map_err(unwritable)?;
 
     // The settings hold no secret: the station's signing key and the
     // centre's token stay in the store, which the bundle leaves out.

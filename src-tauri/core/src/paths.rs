@@ -1,7 +1,7 @@
 //! The station's file locations: the data folder with the SQLite store
 //! and the originals.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Environment variable that overrides the data folder.
 pub const DATA_DIR_ENV: &str = "TUCAI_DATA_DIR";
@@ -54,4 +54,40 @@ pub fn log_dir() -> Option<PathBuf> {
             .unwrap_or_else(|| dirs.data_local_dir())
             .join("logs"),
     )
+}
+
+/// Creates a new folder named `stem` inside `parent`, or `stem-2`,
+/// `stem-3` and so on when that name is taken, such as by a second export
+/// in the same second. Returns the folder made.
+pub fn create_fresh_dir(parent: &Path, stem: &str) -> std::io::Result<PathBuf> {
+    let mut folder = parent.join(stem);
+    for n in 2..=100 {
+        match std::fs::create_dir(&folder) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                folder = parent.join(format!("{stem}-{n}"));
+            }
+            other => return other.map(|()| folder),
+        }
+    }
+    std::fs::create_dir(&folder).map(|()| folder)
+}
+
+#[cfg(test)]
+mod fresh_dir_tests {
+    use super::*;
+
+    #[test]
+    fn taken_name_gets_a_number() -> std::io::Result<()> {
+        let parent = tempfile::tempdir()?;
+
+        let first = create_fresh_dir(parent.path(), "tucai-export-20260618-093012")?;
+        let second = create_fresh_dir(parent.path(), "tucai-export-20260618-093012")?;
+        let third = create_fresh_dir(parent.path(), "tucai-export-20260618-093012")?;
+
+        assert_eq!(first, parent.path().join("tucai-export-20260618-093012"));
+        assert_eq!(second, parent.path().join("tucai-export-20260618-093012-2"));
+        assert_eq!(third, parent.path().join("tucai-export-20260618-093012-3"));
+        assert!(third.is_dir());
+        Ok(())
+    }
 }

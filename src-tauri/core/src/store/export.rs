@@ -144,8 +144,8 @@ impl Store {
         }
         let unwritable = |e: std::io::Error| explain::unwritable_folder(parent, &e);
         let now = Local::now();
-        let folder = parent.join(format!("tucai-export-{}", now.format("%Y%m%d-%H%M%S")));
-        std::fs::create_dir(&folder).map_err(unwritable)?;
+        let stem = format!("tucai-export-{}", now.format("%Y%m%d-%H%M%S"));
+        let folder = crate::paths::create_fresh_dir(parent, &stem).map_err(unwritable)?;
         let today = format!("{}%", now.format("%Y-%m-%d"));
 
         let captures = self.export_captures(&folder.join("captures.csv"), &today, parent)?;
