@@ -179,8 +179,14 @@ enum Command {
 enum AuditAction {
     /// Walk the whole audit log and check each entry's hash and link to
     /// the entry before. Exits 0 and prints the count and the last hash
-    /// when intact, 1 naming the first broken entry otherwise.
+    /// when intact, 1 naming the first broken entry otherwise. Keep the
+    /// printed last hash outside the station: a log cut after it still
+    /// forms an intact chain, and only --last-hash finds the cut.
     Verify {
+        /// A last hash printed by an earlier check; the check fails when
+        /// the log no longer holds that entry.
+        #[arg(long, value_name = "HASH")]
+        last_hash: Option<String>,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -277,8 +283,8 @@ pub fn main() -> ExitCode {
             action: RosterAction::Import { file, store },
         }) => roster_import(&store.or(&cli.store), file),
         Some(Command::Audit {
-            action: AuditAction::Verify { store },
-        }) => audit_verify(&store.or(&cli.store)),
+            action: AuditAction::Verify { last_hash, store },
+        }) => audit_verify(&store.or(&cli.store), last_hash.as_deref()),
         Some(Command::Staff {
             action:
                 StaffAction::Add {
@@ -427,12 +433,26 @@ fn open_existing_store(args: &StoreArgs) -> Result<(PathBuf, Store), ExitCode> {
     open_store(args)
 }
 
-fn audit_verify(args: &StoreArgs) -> ExitCode {
+fn audit_verify(args: &StoreArgs, last_hash: Option<&str>) -> ExitCode {
     let (dir, store) = match open_existing_store(args) {
         Ok(opened) => opened,
         Err(code) => return code,
     };
     match store.verify_audit() {
+        Ok(_)
+            if let Some(hash) = last_hash
+                && !store.audit_has_hash(hash).unwrap_or(false) =>
+        {
+            fail(
+                1,
+                format!(
+                    "audit log broken: it no longer holds the entry with the hash {hash} from \
+                     an earlier check, so entries after it were removed or the hash was \
+                     mistyped; keep this database file as evidence and tell the school's IT \
+                     staff"
+                ),
+            )
+        }
         Ok(check) => {
             println!(
                 "audit log intact: {} entries, last hash {} (store {})",

@@ -501,3 +501,72 @@ fn sync_enrol_and_status_against_the_centre() -> Result<()> {
     );
     Ok(())
 }
+
+/// Finds a cut at the end of the audit log with the last hash of an
+/// earlier check, and an emptied log by the store's other rows.
+#[test]
+fn audit_verify_finds_a_cut_log() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let settings = empty_settings(dir.path())?;
+    let data = dir.path().join("data");
+    let data_arg = data.display().to_string();
+    import_sample(&settings, &data)?;
+    let verify = |extra: &[&str]| -> Result<Output> {
+        let mut args = vec!["audit", "verify", "--data-dir", &data_arg];
+        args.extend_from_slice(extra);
+        station(&settings, &args)
+    };
+
+    let supervisor = Command::new(station_binary()?)
+        .arg("--settings")
+        .arg(&settings)
+        .args([
+            "staff",
+            "add",
+            "wang.li",
+            "--role",
+            "supervisor",
+            "--data-dir",
+            &data_arg,
+        ])
+        .env("TUCAI_PASSWORD", "correct horse")
+        .env("TUCAI_LOG", "warn")
+        .output()?;
+    assert_eq!(supervisor.status.code(), Some(0), "{supervisor:?}");
+
+    let first = verify(&[])?;
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    let line = String::from_utf8_lossy(&first.stdout).into_owned();
+    let hash = line
+        .split("last hash ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the check prints the last hash")
+        .to_owned();
+    let intact = verify(&["--last-hash", &hash])?;
+    assert_eq!(intact.status.code(), Some(0), "{intact:?}");
+
+    // Someone with the database file removes the newest entry.
+    let conn = rusqlite::Connection::open(data.join("tucai.sqlite3"))?;
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_delete;
+         DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log);",
+    )?;
+    let cut = verify(&["--last-hash", &hash])?;
+    let stderr = String::from_utf8_lossy(&cut.stderr);
+    assert_eq!(cut.status.code(), Some(1), "{cut:?}");
+    assert!(
+        stderr.contains(&format!("no longer holds the entry with the hash {hash}")),
+        "{stderr}"
+    );
+
+    conn.execute_batch("DELETE FROM audit_log;")?;
+    let emptied = verify(&[])?;
+    let stderr = String::from_utf8_lossy(&emptied.stderr);
+    assert_eq!(emptied.status.code(), Some(1), "{emptied:?}");
+    assert!(
+        stderr.contains("it has no entries, but the store holds 40 students and 1 staff"),
+        "{stderr}"
+    );
+    Ok(())
+}

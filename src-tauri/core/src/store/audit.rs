@@ -192,10 +192,44 @@ impl Store {
             expected_prev = stored;
             expected_seq += 1;
         }
+        drop(rows);
+        if expected_seq == 1 {
+            // Importing a roster and adding staff write entries, so a store
+            // with either and no entry lost them all.
+            let (students, staff): (i64, i64) = self.conn.query_row(
+                "SELECT (SELECT COUNT(*) FROM students), (SELECT COUNT(*) FROM staff)",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            if students > 0 || staff > 0 {
+                return Err(Error::Conflict(format!(
+                    "audit log broken: it has no entries, but the store holds {students} \
+                     students and {staff} staff, whose import and creation write entries; \
+                     keep this database file as evidence and tell the school's IT staff"
+                )));
+            }
+        }
         Ok(AuditCheck {
             entries: (expected_seq - 1) as u64,
             head: expected_prev,
         })
+    }
+}
+
+impl Store {
+    /// Tells whether the audit log holds the entry whose hash is `hash`, a
+    /// head printed by an earlier check. A log cut after that entry still
+    /// forms an intact chain, so only this comparison finds the cut.
+    pub fn audit_has_hash(&self, hash: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM audit_log WHERE hash = ?1",
+                [hash.trim().to_ascii_lowercase()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
     }
 }
 
