@@ -678,7 +678,12 @@ fn diagnostics(settings: Option<PathBuf>, to: &std::path::Path) -> ExitCode {
     let bundle_settings = match &loaded {
         Ok(settings) => BundleSettings::Loaded(settings),
         Err(error) => {
-            eprintln!("tucai-station: {error}; the bundle contains the settings file as found");
+            // The error may end in a full stop, so the note goes on a line
+            // of its own.
+            eprintln!("tucai-station: {error}");
+            eprintln!(
+                "tucai-station: the bundle records this error and the settings file as found"
+            );
             BundleSettings::Invalid { path: &path, error }
         }
     };
