@@ -29,7 +29,8 @@ use tucai_core::{ErrorKind, decode, explain, paths, recapture};
                   TUCAI_PREVIEW_TRACE the preview trace file (as --preview-trace does), and \
                   TUCAI_ASSETS the folder of the models, profiles and demo frames.\n\n\
                   Exit codes: 0 success; 1 a checked photo fails a rule, the audit log is \
-                  broken, or the centre did not answer `sync status` or refused the station; 2 something the person can fix, such as a photo, file, folder, \
+                  broken, or the centre did not respond to `sync status` or rejected the \
+                  station; 2 something the person can fix, such as a photo, file, folder, \
                   option, setting, camera or a username already taken, with the message \
                   saying what and how; 3 the station itself is broken, such as a damaged \
                   store or model file."
@@ -183,8 +184,8 @@ enum AuditAction {
     /// printed last hash outside the station: a log cut after it still
     /// forms an intact chain, and only --last-hash finds the cut.
     Verify {
-        /// A last hash printed by an earlier check; the check fails when
-        /// the log no longer holds that entry.
+        /// A last hash printed by an earlier check. The check fails when
+        /// the log no longer contains that entry.
         #[arg(long, value_name = "HASH")]
         last_hash: Option<String>,
         #[command(flatten)]
@@ -202,7 +203,7 @@ enum SyncAction {
         store: StoreArgs,
     },
     /// Print the centre's address, the station's enrolment there, whether
-    /// the centre answers the station now (one read, at most 10 s), and
+    /// the centre responds to the station now (one read, at most 10 s), and
     /// the number of submissions waiting in the outbox.
     Status {
         #[command(flatten)]
@@ -438,21 +439,11 @@ fn audit_verify(args: &StoreArgs, last_hash: Option<&str>) -> ExitCode {
         Ok(opened) => opened,
         Err(code) => return code,
     };
-    match store.verify_audit() {
-        Ok(_)
-            if let Some(hash) = last_hash
-                && !store.audit_has_hash(hash).unwrap_or(false) =>
-        {
-            fail(
-                1,
-                format!(
-                    "audit log broken: it no longer holds the entry with the hash {hash} from \
-                     an earlier check, so entries after it were removed or the hash was \
-                     mistyped; keep this database file as evidence and tell the school's IT \
-                     staff"
-                ),
-            )
-        }
+    let checked = match last_hash {
+        Some(hash) => store.verify_audit_through(hash),
+        None => store.verify_audit(),
+    };
+    match checked {
         Ok(check) => {
             println!(
                 "audit log intact: {} entries, last hash {} (store {})",
@@ -486,25 +477,27 @@ fn read_secret(var: &str, what: &str) -> Result<String, ExitCode> {
 }
 
 /// Loads the settings and takes the sync settings from them.
-fn load_sync_settings(cli: &Cli) -> Result<SyncSettings, ExitCode> {
+/// Loads the sync settings, and returns them with the path of the
+/// settings file that contains them.
+fn load_sync_settings(cli: &Cli) -> Result<(SyncSettings, PathBuf), ExitCode> {
     let file = settings_file(cli.settings.clone()).map_err(|e| fail_as(2, &e))?;
-    let path = &file.path;
     let settings = file.load().map_err(|e| fail_as(2, &e))?;
     let sync = SyncSettings::from_settings(&settings).map_err(|e| fail_as(2, &e))?;
-    sync.ok_or_else(|| {
-        fail(
+    match sync {
+        Some(sync) => Ok((sync, file.path)),
+        None => Err(fail(
             2,
             format!(
                 "no centre address in {}: set centre_url to the address the centre gave the school",
-                path.display()
+                file.path.display()
             ),
-        )
-    })
+        )),
+    }
 }
 
 fn sync_enrol(cli: &Cli, args: &StoreArgs) -> ExitCode {
-    let settings = match load_sync_settings(cli) {
-        Ok(settings) => settings,
+    let (settings, _) = match load_sync_settings(cli) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let token = match read_secret("TUCAI_ENROL_TOKEN", "enrolment token") {
@@ -535,8 +528,8 @@ fn sync_enrol(cli: &Cli, args: &StoreArgs) -> ExitCode {
 }
 
 fn sync_status(cli: &Cli, args: &StoreArgs) -> ExitCode {
-    let settings = match load_sync_settings(cli) {
-        Ok(settings) => settings,
+    let (settings, settings_path) = match load_sync_settings(cli) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let (_, store) = match open_existing_store(args) {
@@ -557,25 +550,23 @@ fn sync_status(cli: &Cli, args: &StoreArgs) -> ExitCode {
             let mut code = ExitCode::SUCCESS;
             if let Some(enrolment) = &enrolment {
                 match sync::probe(&settings, enrolment) {
-                    Ok(answer) if answer.news => println!(
+                    Ok(response) if response.news => println!(
                         "reached: yes, in {:.1} ms; results wait there for the station",
-                        answer.elapsed.as_secs_f64() * 1000.0
+                        response.elapsed.as_secs_f64() * 1000.0
                     ),
-                    Ok(answer) => println!(
+                    Ok(response) => println!(
                         "reached: yes, in {:.1} ms",
-                        answer.elapsed.as_secs_f64() * 1000.0
+                        response.elapsed.as_secs_f64() * 1000.0
                     ),
                     Err(failed) => {
-                        if failed.answered {
-                            println!("reached: yes, but the centre refused or failed");
+                        if failed.responded {
+                            println!("reached: yes, but the centre rejected the station or failed");
                         } else {
                             println!("reached: no");
                         }
                         println!("  {}", failed.text.zh);
                         println!("  {}", failed.text.en);
-                        if let Ok(file) = settings_file(cli.settings.clone()) {
-                            println!("  centre_url is set in {}", file.path.display());
-                        }
+                        println!("  centre_url is set in {}", settings_path.display());
                         code = ExitCode::from(1);
                     }
                 }

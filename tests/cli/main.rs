@@ -441,8 +441,8 @@ fn enrol(settings: &Path, data: &str, token: &str) -> Result<Output> {
         .output()?)
 }
 
-/// Enrols at the reference centre on loopback, after two mistakes that
-/// must not use up the token, then asks for the status while the centre
+/// Enrols at the reference centre on loopback after two mistakes that
+/// must not use up the token, then reads the status while the centre
 /// serves and again after it stopped.
 #[test]
 fn sync_enrol_and_status_against_the_centre() -> Result<()> {
@@ -457,7 +457,7 @@ fn sync_enrol_and_status_against_the_centre() -> Result<()> {
     let token = centre.issue_token("示范大学")?;
     let settings = dir.path().join("settings.toml");
 
-    // A mistyped data folder holds no store.
+    // A mistyped data folder contains no store.
     std::fs::write(&settings, format!("centre_url = \"http://{addr}/\"\n"))?;
     let no_store = enrol(&settings, &data_arg, &token)?;
     let text = String::from_utf8_lossy(&no_store.stderr);
@@ -556,7 +556,9 @@ fn audit_verify_finds_a_cut_log() -> Result<()> {
     let stderr = String::from_utf8_lossy(&cut.stderr);
     assert_eq!(cut.status.code(), Some(1), "{cut:?}");
     assert!(
-        stderr.contains(&format!("no longer holds the entry with the hash {hash}")),
+        stderr.contains(&format!(
+            "no longer contains the entry with the hash {hash}"
+        )),
         "{stderr}"
     );
 

@@ -217,19 +217,31 @@ impl Store {
 }
 
 impl Store {
-    /// Tells whether the audit log holds the entry whose hash is `hash`, a
-    /// head printed by an earlier check. A log cut after that entry still
-    /// forms an intact chain, so only this comparison finds the cut.
-    pub fn audit_has_hash(&self, hash: &str) -> Result<bool> {
-        Ok(self
+    /// Checks the whole log as [`Store::verify_audit`] does, and that it
+    /// still contains the entry whose hash is `last_hash`, the head printed
+    /// by an earlier check. A log cut after that entry still forms an
+    /// intact chain, so only this comparison finds the cut.
+    ///
+    /// Fails with `Error::Conflict` when the entry is missing.
+    pub fn verify_audit_through(&self, last_hash: &str) -> Result<AuditCheck> {
+        let check = self.verify_audit()?;
+        let found = self
             .conn
             .query_row(
                 "SELECT 1 FROM audit_log WHERE hash = ?1",
-                [hash.trim().to_ascii_lowercase()],
+                [last_hash.trim().to_ascii_lowercase()],
                 |_| Ok(()),
             )
             .optional()?
-            .is_some())
+            .is_some();
+        if !found {
+            return Err(Error::Conflict(format!(
+                "audit log broken: it no longer contains the entry with the hash {last_hash} \
+                 from an earlier check, so entries after it were removed or the hash was \
+                 mistyped. Keep this database file as evidence and tell the school's IT staff"
+            )));
+        }
+        Ok(check)
     }
 }
 

@@ -496,11 +496,11 @@ fn check_value(column: Column, value: &str) -> Result<(), Text> {
     }
 }
 
-/// The longest name: long minority names written in Chinese with "·" run
-/// to about 20 characters.
+/// The maximum length of a name in characters. Long minority names written
+/// in Chinese with "·" run to about 20 characters (an estimate).
 const NAME_MAX_CHARS: usize = 50;
 
-/// The longest school, college or class.
+/// The maximum length of a school, college or class in characters.
 const UNIT_MAX_CHARS: usize = 100;
 
 /// Refuses control characters, such as a tab or a terminal's colour code

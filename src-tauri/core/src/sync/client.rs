@@ -216,9 +216,9 @@ fn unreachable(url: &reqwest::Url, e: &reqwest::Error) -> ClientError {
     let reason = if e.is_timeout() {
         "timed out".to_string()
     } else {
-        // The last source in the chain says why the connection failed,
-        // such as a refused connection or an untrusted certificate; the
-        // links before it repeat the request. The log keeps them all.
+        // The last source in the chain is the cause, such as a refused
+        // connection or an untrusted certificate, because the links before
+        // it repeat the request. The debug log records the whole chain.
         let mut chain = e.to_string();
         let mut last = e.to_string();
         let mut source = std::error::Error::source(e);
@@ -287,7 +287,7 @@ fn foreign_body(status: StatusCode, text: &str) -> String {
             "a web page"
         };
         return format!(
-            "HTTP {status} with {what}, not a centre's answer: check that centre_url is the \
+            "HTTP {status} with {what}, not a centre's response: check that centre_url is the \
              address the centre gave the school"
         );
     }

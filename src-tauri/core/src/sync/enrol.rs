@@ -73,9 +73,9 @@ pub fn enrol(data_dir: &Path, settings: &SyncSettings, token: &str) -> Result<En
 
 fn enrol_error(centre: &str, e: ClientError) -> Error {
     match e {
-        // An answer that is not the centre's JSON comes from another
-        // server at that address, or from a wrong path: the token was not
-        // looked at.
+        // A response that is not the centre's JSON comes from another
+        // server at that address, or from a wrong path, so the centre never
+        // read the token.
         ClientError::Rejected { status, code, .. } if code == "unknown" => Error::explained(
             ErrorKind::InvalidInput,
             format!(

@@ -15,6 +15,6 @@ pub use backoff::Backoff;
 pub use client::{CentreClient, ClientError, SignedUpload};
 pub use enrol::enrol;
 pub use key::{KEY_FILE, load_or_create_key};
-pub use probe::{Answer, Unanswered, probe};
+pub use probe::{ProbeFailure, ProbeResponse, probe};
 pub use settings::{CentreUrl, SyncSettings};
 pub use worker::{SyncHandle, SyncState};

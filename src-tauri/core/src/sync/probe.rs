@@ -1,7 +1,7 @@
-//! Asking the centre whether it answers the station, for the command
-//! line's status. The probe reads one change of the feed with the
-//! station's credential, so it tests the network, the address and the
-//! enrolment together, and changes nothing at the centre or in the store.
+//! A probe of the centre for the command line's status. The probe reads
+//! one change of the feed with the station's credential, so it tests the
+//! network, the address and the enrolment together. It changes nothing at
+//! the centre or in the store.
 
 use std::time::{Duration, Instant};
 
@@ -11,30 +11,33 @@ use super::worker::explain_client_error;
 use crate::store::Enrolment;
 use crate::text::Text;
 
-/// The longest wait for the centre's answer: a status is asked for by a
-/// person at a terminal.
+/// The maximum wait for the centre's response, because a person at a
+/// terminal is waiting for the status.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How the centre answered a probe.
+/// The centre's response to a probe.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answer {
-    /// From sending the request to reading the whole answer.
+pub struct ProbeResponse {
+    /// Time from sending the request to reading the whole response.
     pub elapsed: Duration,
-    /// The feed holds changes the station has not applied yet.
+    /// True when the feed contains changes the station has not applied yet.
     pub news: bool,
 }
 
-/// The reason a probe got no answer, or got a refusal.
+/// The reason a probe failed: no response, or an error or rejection.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unanswered {
+pub struct ProbeFailure {
     /// The reason and the fix in both languages.
     pub text: Text,
-    /// The centre responded, with an error or a refusal.
-    pub answered: bool,
+    /// True when the centre responded, with an error or a rejection.
+    pub responded: bool,
 }
 
-impl From<ClientError> for Unanswered {
+impl From<ClientError> for ProbeFailure {
     fn from(e: ClientError) -> Self {
+        // The worker's text promises retries, which a one-off status does
+        // not make, so the two failures that retries cover get their own.
+        let (worker_text, responded) = explain_client_error(&e);
         let text = match &e {
             ClientError::Unreachable { url, reason } => Text::new(
                 format!(
@@ -49,17 +52,16 @@ impl From<ClientError> for Unanswered {
                 format!("省中心出错（{status}）：{message}。请稍后再查。"),
                 format!("the centre failed ({status}): {message}; ask again later"),
             ),
-            other => explain_client_error(other).0,
+            _ => worker_text,
         };
-        let answered = !matches!(e, ClientError::Unreachable { .. });
-        Unanswered { text, answered }
+        ProbeFailure { text, responded }
     }
 }
 
-fn local(zh: String, en: String) -> Unanswered {
-    Unanswered {
+fn local(zh: String, en: String) -> ProbeFailure {
+    ProbeFailure {
         text: Text::new(zh, en),
-        answered: false,
+        responded: false,
     }
 }
 
@@ -68,8 +70,11 @@ fn local(zh: String, en: String) -> Unanswered {
 /// and never more than 10 s.
 ///
 /// Fails with the reason and the fix in both languages when the centre
-/// cannot be reached, fails, or refuses the station's credential.
-pub fn probe(settings: &SyncSettings, enrolment: &Enrolment) -> Result<Answer, Unanswered> {
+/// cannot be reached, fails, or rejects the station's credential.
+pub fn probe(
+    settings: &SyncSettings,
+    enrolment: &Enrolment,
+) -> Result<ProbeResponse, ProbeFailure> {
     let timeout = settings.request_timeout.min(PROBE_TIMEOUT);
     let client = CentreClient::new(settings.centre.clone(), timeout)?;
     // A thread of its own keeps this runtime apart from any runtime the
@@ -92,7 +97,7 @@ pub fn probe(settings: &SyncSettings, enrolment: &Enrolment) -> Result<Answer, U
                     &enrolment.feed_cursor,
                     1,
                 ))?;
-                Ok(Answer {
+                Ok(ProbeResponse {
                     elapsed: started.elapsed(),
                     news: !page.changes.is_empty(),
                 })

@@ -137,7 +137,7 @@ impl From<ClientError> for RoundError {
 }
 
 /// Explains a failed request to the centre in both languages, with the
-/// fix, and tells whether the centre answered at all.
+/// fix. The flag is true when the centre responded at all.
 pub(crate) fn explain_client_error(e: &ClientError) -> (Text, bool) {
     let (zh, reached) = match e {
         ClientError::Unreachable { url, reason } => (
