@@ -142,7 +142,7 @@ pub fn is_damage(error: &rusqlite::Error) -> bool {
     )
 }
 
-/// Tells whether SQLite refuses to write the store: the database file or
+/// Returns true when SQLite rejected a write because the database file or
 /// its folder is read-only for the user running the station.
 pub fn is_read_only(error: &rusqlite::Error) -> bool {
     matches!(
@@ -168,8 +168,8 @@ pub fn read_only_store(db: Option<&Path>) -> Error {
         format!(
             "the station cannot write its store {file}: the file or its folder is read-only for \
              the user running the station. Run the station as the user who owns the data folder, \
-             or have an administrator give this user write access to the folder and its files; \
-             the store itself is not damaged."
+             or have an administrator give this user write access to the folder and its files. \
+             The store itself is not damaged."
         ),
     )
 }
